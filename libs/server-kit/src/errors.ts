@@ -1,0 +1,27 @@
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+
+/** An error a handler throws to end its call with a chosen status code. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: status,
+    message: string,
+    readonly metadata: Metadata = new Metadata(),
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+export const invalidArgument = (message: string) => new RpcError(status.INVALID_ARGUMENT, message);
+export const notFound = (message: string) => new RpcError(status.NOT_FOUND, message);
+export const resourceExhausted = (message: string) => new RpcError(status.RESOURCE_EXHAUSTED, message);
+export const unavailable = (message: string) => new RpcError(status.UNAVAILABLE, message);
+
+/** The status a failed handler ends its call with: RpcErrors keep theirs, anything else is INTERNAL. */
+export function toServiceError(error: unknown): Partial<ServiceError> & { code: status; details: string } {
+  if (error instanceof RpcError) {
+    return { code: error.code, details: error.message, metadata: error.metadata };
+  }
+  // Never leak internals (stack, paths) to clients; the server logs the real error.
+  return { code: status.INTERNAL, details: 'internal error' };
+}

@@ -1,0 +1,256 @@
+// Async adapters from promise / async-iterable handler functions to grpc-js's callback and
+// stream handler shapes. They own the parts every handler would otherwise get wrong:
+// error-to-status mapping, cancellation, back-pressure and ending streams at shutdown.
+import type {
+  Metadata,
+  ServerDuplexStream,
+  ServerReadableStream,
+  ServerWritableStream,
+  handleBidiStreamingCall,
+  handleClientStreamingCall,
+  handleServerStreamingCall,
+  handleUnaryCall,
+} from '@grpc/grpc-js';
+import { RpcError, toServiceError, unavailable } from './errors';
+
+export interface CallContext {
+  /**
+   * Aborted when the client cancels, the deadline passes, or (streaming calls only) the
+   * server begins shutting down. Long work should watch it and stop.
+   */
+  readonly signal: AbortSignal;
+  readonly metadata: Metadata;
+  readonly peer: string;
+  /** Full method path, e.g. /services.ProdService/GetProdStock. */
+  readonly path: string;
+}
+
+// The parts of every grpc-js server call kind that a context needs.
+type AnyServerCall = NodeJS.EventEmitter & {
+  cancelled: boolean;
+  metadata: Metadata;
+  getPeer(): string;
+  getPath(): string;
+};
+
+const serverStopSignals = new WeakMap<object, AbortSignal>();
+const errorReporters = new WeakMap<object, (error: unknown, path: string) => void>();
+
+/** Called by ServiceServer before a handler runs: ties the call to the server's lifecycle. */
+export function attachServerContext(
+  call: object,
+  stopSignal: AbortSignal,
+  reportError: (error: unknown, path: string) => void,
+): void {
+  serverStopSignals.set(call, stopSignal);
+  errorReporters.set(call, reportError);
+}
+
+interface LiveContext extends CallContext {
+  /** Why the call stopped early, if it did. */
+  readonly stopReason: () => 'cancelled' | 'shutdown' | undefined;
+  dispose(): void;
+}
+
+function contextFor(call: AnyServerCall, endsAtShutdown: boolean): LiveContext {
+  const controller = new AbortController();
+  let reason: 'cancelled' | 'shutdown' | undefined;
+  const onCancelled = () => {
+    reason ??= 'cancelled';
+    controller.abort();
+  };
+  const stopSignal = serverStopSignals.get(call);
+  const onShutdown = () => {
+    reason ??= 'shutdown';
+    controller.abort();
+  };
+  call.once('cancelled', onCancelled);
+  if (call.cancelled) onCancelled();
+  if (endsAtShutdown && stopSignal) {
+    if (stopSignal.aborted) onShutdown();
+    else stopSignal.addEventListener('abort', onShutdown, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    metadata: call.metadata,
+    peer: call.getPeer(),
+    path: call.getPath(),
+    stopReason: () => reason,
+    dispose: () => {
+      call.removeListener('cancelled', onCancelled);
+      stopSignal?.removeEventListener('abort', onShutdown);
+    },
+  };
+}
+
+function report(call: object, error: unknown, path: string): void {
+  if (error instanceof RpcError) return;
+  errorReporters.get(call)?.(error, path);
+}
+
+const shuttingDown = () => unavailable('server is shutting down; retry on another instance');
+
+export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res> | Res;
+export type ServerStreamHandler<Req, Res> = (request: Req, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>;
+export type ClientStreamHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res>;
+export type BidiHandler<Req, Res> = (
+  requests: AsyncIterable<Req>,
+  send: (message: Res) => Promise<void>,
+  ctx: CallContext,
+) => Promise<void>;
+
+/** Unary calls are allowed to finish during shutdown (they drain within the grace period). */
+export function unary<Req, Res>(handler: UnaryHandler<Req, Res>): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const ctx = contextFor(call as AnyServerCall, false);
+    Promise.resolve()
+      .then(() => handler(call.request, ctx))
+      .then(
+        (response) => {
+          ctx.dispose();
+          callback(null, response);
+        },
+        (error: unknown) => {
+          ctx.dispose();
+          report(call, error, ctx.path);
+          callback(toServiceError(error));
+        },
+      );
+  };
+}
+
+export function serverStream<Req, Res>(handler: ServerStreamHandler<Req, Res>): handleServerStreamingCall<Req, Res> {
+  return (call) => {
+    const ctx = contextFor(call as AnyServerCall, true);
+    writeAll(call, ctx, () => handler(call.request, ctx)).finally(() => ctx.dispose());
+  };
+}
+
+export function clientStream<Req, Res>(handler: ClientStreamHandler<Req, Res>): handleClientStreamingCall<Req, Res> {
+  return (call, callback) => {
+    const ctx = contextFor(call as AnyServerCall, true);
+    Promise.resolve()
+      .then(() => handler(readRequests<Req>(call, ctx), ctx))
+      .then(
+        (response) => {
+          if (ctx.stopReason() === 'shutdown') callback(toServiceError(shuttingDown()));
+          else if (!ctx.signal.aborted) callback(null, response);
+        },
+        (error: unknown) => {
+          if (ctx.stopReason() === 'shutdown') return callback(toServiceError(shuttingDown()));
+          if (ctx.signal.aborted) return; // cancelled: the client is gone, nothing to send
+          report(call, error, ctx.path);
+          callback(toServiceError(error));
+        },
+      )
+      .finally(() => ctx.dispose());
+  };
+}
+
+export function bidi<Req, Res>(handler: BidiHandler<Req, Res>): handleBidiStreamingCall<Req, Res> {
+  return (call) => {
+    const ctx = contextFor(call as AnyServerCall, true);
+    const send = (message: Res) => writeOne(call, ctx, message);
+    Promise.resolve()
+      .then(() => handler(readRequests<Req>(call, ctx), send, ctx))
+      .then(
+        () => finish(call, ctx),
+        (error: unknown) => finish(call, ctx, error),
+      )
+      .finally(() => ctx.dispose());
+  };
+}
+
+async function writeAll<Res>(
+  call: ServerWritableStream<unknown, Res>,
+  ctx: LiveContext,
+  produce: () => AsyncIterable<Res> | Iterable<Res>,
+): Promise<void> {
+  try {
+    for await (const message of produce()) {
+      // Leaving the loop calls the producer's return(), so its finally blocks run at once.
+      if (ctx.signal.aborted) break;
+      await writeOne(call, ctx, message);
+    }
+    finish(call, ctx);
+  } catch (error) {
+    finish(call, ctx, error);
+  }
+}
+
+/** Writes one message, waiting for 'drain' when the transport buffer is full (back-pressure). */
+function writeOne<Res>(
+  call: ServerWritableStream<unknown, Res> | ServerDuplexStream<unknown, Res>,
+  ctx: LiveContext,
+  message: Res,
+): Promise<void> {
+  if (ctx.signal.aborted) return Promise.reject(new StopError());
+  if (call.write(message)) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: Error) => {
+      call.removeListener('drain', onDrain);
+      call.removeListener('close', onClose);
+      ctx.signal.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new StopError());
+    const onAbort = () => done(new StopError());
+    call.once('drain', onDrain);
+    call.once('close', onClose);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Thrown into a handler's send() when the call can no longer be written to. */
+export class StopError extends Error {
+  constructor() {
+    super('call is no longer writable (cancelled, past its deadline, or server shutting down)');
+    this.name = 'StopError';
+  }
+}
+
+function finish(
+  call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
+  ctx: LiveContext,
+  error?: unknown,
+): void {
+  const reason = ctx.stopReason();
+  if (reason === 'cancelled') return; // no writes after cancel: the client is gone
+  if (reason === 'shutdown') {
+    call.emit('error', toServiceError(shuttingDown()));
+    return;
+  }
+  if (error !== undefined && !(error instanceof StopError)) {
+    report(call, error, ctx.path);
+    call.emit('error', toServiceError(error));
+    return;
+  }
+  call.end();
+}
+
+/** The request stream as an async iterable that ends (rather than hangs) when the call stops. */
+async function* readRequests<Req>(
+  call: ServerReadableStream<Req, unknown> | ServerDuplexStream<Req, unknown>,
+  ctx: LiveContext,
+): AsyncGenerator<Req> {
+  const iterator = (call as AsyncIterable<Req>)[Symbol.asyncIterator]();
+  const stopped = new Promise<IteratorResult<Req>>((resolve) => {
+    const stop = () => resolve({ done: true, value: undefined });
+    if (ctx.signal.aborted) stop();
+    else ctx.signal.addEventListener('abort', stop, { once: true });
+  });
+  try {
+    while (true) {
+      const pending = iterator.next();
+      pending.catch(() => undefined); // may settle after we stopped listening; never unhandled
+      const next = await Promise.race([pending, stopped]);
+      if (next.done || ctx.signal.aborted) return;
+      yield next.value;
+    }
+  } catch (error) {
+    if (ctx.signal.aborted) return; // the stream was destroyed by a cancel
+    throw error;
+  }
+}

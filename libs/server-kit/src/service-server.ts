@@ -1,0 +1,153 @@
+// The one server skeleton every service uses: grpc-js Server + health + reflection +
+// error logging + graceful shutdown. A service's own build function creates one of these,
+// adds its implementation, and hands it to main (or to a test) to bind.
+import {
+  Server,
+  ServerCredentials,
+  type ServerInterceptor,
+  type ServerOptions,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { protosPackageDefinition } from '@grpc-ts/protos';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import type { Logger } from 'pino';
+import { attachServerContext } from './handlers';
+
+export const HEALTH_SERVICE = 'grpc.health.v1.Health';
+export const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
+
+export interface ServiceServerOptions {
+  logger: Logger;
+  /** grpc-js server options (max message sizes, keepalive, grpc.max_concurrent_streams, ...). */
+  serverOptions?: ServerOptions;
+  /** Cross-cutting server interceptors (limits, metrics), applied to every call. */
+  interceptors?: ServerInterceptor[];
+}
+
+export type ShutdownOutcome = 'graceful' | 'forced';
+
+export class ServiceServer {
+  readonly server: Server;
+  readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
+  readonly logger: Logger;
+  private readonly serviceNames: string[] = [];
+  private readonly stopping = new AbortController();
+  private reflectionAdded = false;
+  private shutdownPromise?: Promise<ShutdownOutcome>;
+
+  constructor(options: ServiceServerOptions) {
+    this.logger = options.logger;
+    this.server = new Server({ ...options.serverOptions, interceptors: options.interceptors ?? [] });
+    this.health.addToServer(this.healthRegistrar());
+  }
+
+  /** Names of the application services registered (fully qualified, e.g. services.ProdService). */
+  get services(): readonly string[] {
+    return this.serviceNames;
+  }
+
+  /** Aborted when shutdown begins; streaming handlers end their calls with UNAVAILABLE. */
+  get stopSignal(): AbortSignal {
+    return this.stopping.signal;
+  }
+
+  addService<Impl extends UntypedServiceImplementation>(
+    name: string,
+    definition: ServiceDefinition<Impl>,
+    implementation: Impl,
+  ): this {
+    const wrapped: UntypedServiceImplementation = {};
+    for (const [method, handler] of Object.entries(implementation)) {
+      wrapped[method] = ((call: object, callback?: unknown) => {
+        attachServerContext(call, this.stopping.signal, (error, path) =>
+          this.logger.error({ err: error, method: path }, 'handler failed'),
+        );
+        (handler as (call: object, callback?: unknown) => void)(call, callback);
+      }) as never;
+    }
+    this.server.addService(definition as ServiceDefinition, wrapped);
+    this.serviceNames.push(name);
+    this.health.setStatus(name, 'NOT_SERVING');
+    return this;
+  }
+
+  /** Binds and starts serving; resolves with the bound port (use port 0 for an ephemeral one). */
+  async listen(host: string, port: number): Promise<number> {
+    this.addReflection();
+    const target = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+    const bound = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(target, ServerCredentials.createInsecure(), (error, boundPort) =>
+        error ? reject(error) : resolve(boundPort),
+      );
+    });
+    this.setServing('SERVING');
+    this.logger.info({ host, port: bound, services: this.serviceNames }, 'listening');
+    return bound;
+  }
+
+  /**
+   * Reports NOT_SERVING, ends open streams with UNAVAILABLE, lets in-flight unary calls
+   * finish for up to `graceMs`, then forces the rest closed. Safe to call more than once.
+   */
+  shutdown(graceMs: number): Promise<ShutdownOutcome> {
+    this.shutdownPromise ??= this.doShutdown(graceMs);
+    return this.shutdownPromise;
+  }
+
+  private async doShutdown(graceMs: number): Promise<ShutdownOutcome> {
+    const started = Date.now();
+    this.logger.info({ graceMs }, 'shutting down: draining in-flight calls');
+    this.setServing('NOT_SERVING');
+    this.stopping.abort();
+    const outcome = await new Promise<ShutdownOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve('forced');
+      }, graceMs);
+      timer.unref();
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve('graceful');
+      });
+    });
+    this.logger.info({ outcome, ms: Date.now() - started }, 'server stopped');
+    return outcome;
+  }
+
+  private setServing(state: 'SERVING' | 'NOT_SERVING'): void {
+    this.health.setStatus('', state);
+    for (const name of this.serviceNames) this.health.setStatus(name, state);
+  }
+
+  // Health Watch streams stay open until the client leaves; close them at shutdown (right
+  // after they have carried NOT_SERVING) so they do not hold the server open until forced.
+  private healthRegistrar(): Server {
+    const registrar = {
+      addService: (definition: ServiceDefinition, implementation: UntypedServiceImplementation) => {
+        type WatchCall = { end(): void; once(event: 'cancelled', listener: () => void): void };
+        const watch = implementation.watch as ((call: WatchCall) => void) | undefined;
+        const wrapped = { ...implementation };
+        if (watch) {
+          wrapped.watch = ((call: WatchCall) => {
+            watch(call);
+            const endAtStop = () => setImmediate(() => call.end());
+            this.stopping.signal.addEventListener('abort', endAtStop, { once: true });
+            call.once('cancelled', () => this.stopping.signal.removeEventListener('abort', endAtStop));
+          }) as never;
+        }
+        this.server.addService(definition, wrapped);
+      },
+    };
+    return registrar as unknown as Server;
+  }
+
+  private addReflection(): void {
+    if (this.reflectionAdded) return;
+    this.reflectionAdded = true;
+    const definitions = { ...protosPackageDefinition(), ...loadSync(healthProtoPath) };
+    new ReflectionService(definitions, { services: [...this.serviceNames, HEALTH_SERVICE] }).addToServer(this.server);
+  }
+}

@@ -1,0 +1,49 @@
+import { ConfigError, baseServiceEnv, envBool, envEnum, envInt, envOptionalFile, readConfig } from '../src/config';
+
+describe('readConfig', () => {
+  const spec = { ...baseServiceEnv({ port: 50051 }), VERBOSE: envBool({ default: false }) };
+
+  it('applies defaults', () => {
+    expect(readConfig(spec, {})).toEqual({
+      HOST: '0.0.0.0',
+      PORT: 50051,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_GRACE_MS: 10_000,
+      VERBOSE: false,
+    });
+  });
+
+  it('parses given values', () => {
+    const config = readConfig(spec, { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'debug', VERBOSE: 'yes' });
+    expect(config).toMatchObject({ HOST: '127.0.0.1', PORT: 0, LOG_LEVEL: 'debug', VERBOSE: true });
+  });
+
+  it('reports every bad variable by name, with what it got and what it expects', () => {
+    let error: unknown;
+    try {
+      readConfig(spec, { PORT: '70000', LOG_LEVEL: 'loud', SHUTDOWN_GRACE_MS: '1.5', VERBOSE: 'maybe' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems).toHaveLength(4);
+    expect(message).toContain('PORT is out of range (got "70000"; expected an integer from 0 to 65535)');
+    expect(message).toContain('LOG_LEVEL is not allowed (got "loud"; expected one of fatal, error, warn, info, debug, trace, silent)');
+    expect(message).toContain('SHUTDOWN_GRACE_MS is not an integer');
+    expect(message).toContain('VERBOSE is not a boolean');
+  });
+
+  it('requires variables without a default', () => {
+    expect(() => readConfig({ TOKEN: envEnum(['a', 'b']) }, {})).toThrow('TOKEN is required (got unset');
+    expect(() => readConfig({ N: envInt() }, { N: 'x' })).toThrow('N is not an integer');
+  });
+
+  it('checks that a file setting names a readable file', () => {
+    expect(readConfig({ DATA: envOptionalFile() }, {})).toEqual({ DATA: '' });
+    expect(readConfig({ DATA: envOptionalFile() }, { DATA: __filename })).toEqual({ DATA: __filename });
+    expect(() => readConfig({ DATA: envOptionalFile() }, { DATA: '/no/such/file.json' })).toThrow(
+      'DATA does not name a readable file',
+    );
+  });
+});

@@ -1,0 +1,1 @@
+export * from './gen/health/v1/health';

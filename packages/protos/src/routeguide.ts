@@ -1,0 +1,1 @@
+export * from './gen/routeguide/route_guide';

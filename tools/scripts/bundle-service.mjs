@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Bundles a service into one CommonJS file that runs with plain `node` and no node_modules.
+// grpc-health-check and @grpc/reflection load their .proto files from disk at run time, so
+// those are copied beside the bundle and the two packages are pointed at them.
+// Usage: bundle-service.mjs <entry.ts> <outdir>
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+
+const [entry, outdir] = process.argv.slice(2);
+if (!entry || !outdir) {
+  console.error('usage: bundle-service.mjs <entry.ts> <outdir>');
+  process.exit(2);
+}
+const require = createRequire(import.meta.url);
+const packageRoot = (name) => dirname(require.resolve(`${name}/package.json`));
+const healthRoot = packageRoot('grpc-health-check');
+const reflectionRoot = packageRoot('@grpc/reflection');
+
+// Each rewrite must match exactly once: a dependency upgrade that moves these lines fails
+// the build here instead of crashing the bundled server at run time with ENOENT.
+const protoDirRewrites = [
+  { file: join(healthRoot, 'build/src/health.js'), from: '`${__dirname}/../../proto`', to: '__dirname + "/proto"' },
+  { file: join(healthRoot, 'build/src/health.js'), from: "path.resolve(__dirname, '../../proto/", to: "path.resolve(__dirname, 'proto/" },
+  {
+    file: join(reflectionRoot, 'build/src/implementations/reflection-v1.js'),
+    from: "path.join(__dirname, '../../proto/",
+    to: "path.join(__dirname, 'proto/",
+  },
+  {
+    file: join(reflectionRoot, 'build/src/implementations/reflection-v1alpha.js'),
+    from: "path.join(__dirname, '../../proto/",
+    to: "path.join(__dirname, 'proto/",
+  },
+];
+
+const protoDirPlugin = {
+  name: 'grpc-proto-dirs',
+  setup(pluginBuild) {
+    const files = new Set(protoDirRewrites.map((rewrite) => rewrite.file));
+    pluginBuild.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!files.has(args.path)) return undefined;
+      let contents = readFileSync(args.path, 'utf8');
+      for (const rewrite of protoDirRewrites.filter((r) => r.file === args.path)) {
+        const count = contents.split(rewrite.from).length - 1;
+        if (count !== 1) throw new Error(`${args.path}: expected "${rewrite.from}" once, found ${count}`);
+        contents = contents.replace(rewrite.from, rewrite.to);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+const out = resolve(outdir);
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const result = await build({
+  entryPoints: [entry],
+  outfile: join(out, 'main.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [protoDirPlugin],
+});
+cpSync(join(healthRoot, 'proto'), join(out, 'proto'), { recursive: true });
+cpSync(join(reflectionRoot, 'build/proto'), join(out, 'proto'), { recursive: true });
+const bytes = statSync(join(out, 'main.js')).size;
+const inputs = Object.keys(result.metafile.inputs).length;
+console.log(`bundled ${entry} -> ${join(outdir, 'main.js')} (${(bytes / 1024).toFixed(0)} KiB, ${inputs} inputs)`);
