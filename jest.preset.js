@@ -8,4 +8,5 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(test|spec).ts'],
   testTimeout: 30000,
+  reporters: ['default', require('node:path').join(__dirname, 'tools/jest/summary-reporter.js')],
 };

@@ -50,3 +50,96 @@ export async function listServicesByReflection(address: string): Promise<string[
     client.close();
   }
 }
+
+export interface ServiceProcess {
+  port: number;
+  address: string;
+  /** Every JSON log line the process printed so far. */
+  logs: Record<string, unknown>[];
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts a real service process (PORT=0 unless given) and resolves once it logs
+ * "listening" with its bound port. Rejects with its output if it exits first.
+ */
+export async function spawnService(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+): Promise<ServiceProcess> {
+  const { spawn } = await import('node:child_process');
+  const { createInterface } = await import('node:readline');
+  const child = spawn(command, args, {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} did not start in ${timeoutMs} ms:\n${stderr}`));
+    }, timeoutMs);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === 'listening') {
+          clearTimeout(timer);
+          resolve(entry.port as number);
+        }
+      } catch {
+        stderr += `${line}\n`;
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    logs,
+    stop: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs a command to completion and returns its exit code and output (for start-up failures). */
+export async function runToExit(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  return { code, stdout, stderr };
+}
+
+/**
+ * Bundles a service entry with tools/scripts/bundle-service.mjs into a fresh temp dir with
+ * no node_modules anywhere above it, and returns the path of main.js to run with plain node.
+ */
+export async function bundleToTempDir(entry: string): Promise<string> {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join, resolve } = await import('node:path');
+  const root = resolve(__dirname, '../../..');
+  const outdir = mkdtempSync(join(tmpdir(), 'bundle-'));
+  const { code, stderr } = await runToExit(process.execPath, [join(root, 'tools/scripts/bundle-service.mjs'), entry, outdir]);
+  if (code !== 0) throw new Error(`bundling ${entry} failed:\n${stderr}`);
+  return join(outdir, 'main.js');
+}

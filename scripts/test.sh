@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every check and test of every project, through Nx: generated code is fresh, protos pass
+# buf lint/format/breaking, TypeScript typechecks, and each project's unit + integration
+# tests pass. Ends with one line of totals.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/nx-env.sh
+export TEST_SUMMARY_FILE="${TEST_SUMMARY_FILE:-$(mktemp)}"
+: > "$TEST_SUMMARY_FILE"
+npx nx run-many -t check-generated buf-lint buf-format buf-breaking typecheck test --output-style stream "$@"
+status=$?
+node -e '
+  const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map(JSON.parse);
+  const sum = (k) => lines.reduce((n, l) => n + l[k], 0);
+  console.log(`\ntests: ${sum("passed")} passed, ${sum("failed")} failed, ${sum("skipped")} skipped`);
+' "$TEST_SUMMARY_FILE"
+exit $status
