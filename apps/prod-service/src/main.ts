@@ -6,9 +6,9 @@ import { buildProdServer } from './server';
 void runService({
   name: 'prod-service',
   env: prodServiceEnv,
-  build: (config, logger) => {
+  build: (config, base) => {
     const catalogue = loadCatalogue(config.DATA || undefined);
-    logger.info({ products: catalogue.size, source: config.DATA || 'bundled' }, 'catalogue loaded');
-    return buildProdServer({ catalogue, logger });
+    base.logger.info({ products: catalogue.size, source: config.DATA || 'bundled' }, 'catalogue loaded');
+    return buildProdServer({ catalogue, ...base });
   },
 });

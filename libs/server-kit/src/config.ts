@@ -1,4 +1,6 @@
 import { accessSync, constants } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { EXECUTOR_KINDS, type ExecutorKind } from '@grpc-ts/pool';
 
 // Typed, validated configuration from environment variables. Every problem is collected and
 // reported at once, each naming its variable, so a bad deployment fails at start, clearly.
@@ -120,5 +122,38 @@ export function baseServiceEnv(defaults: { port: number }) {
     LOG_LEVEL: envEnum(LOG_LEVELS, { default: 'info' }),
     /** How long in-flight calls may take to finish after SIGTERM before the server forces shutdown. */
     SHUTDOWN_GRACE_MS: envInt({ default: 10_000, min: 0, max: 600_000 }),
+    ...limitsEnv(),
+  };
+}
+
+/** Limits, server processes and metrics: part of every service's base settings. */
+export function limitsEnv() {
+  return {
+    /** Server-wide limit on active RPCs; 0 = unlimited. Health and reflection are exempt. */
+    MAX_CONCURRENT_RPCS: envInt({ default: 1000, min: 0, max: 1_000_000 }),
+    /** RPCs that may wait for a slot when the limit is reached; 0 = reject at once. */
+    RPC_QUEUE_SIZE: envInt({ default: 0, min: 0, max: 1_000_000 }),
+    /** How long a queued RPC waits for a slot before RESOURCE_EXHAUSTED. */
+    RPC_QUEUE_TIMEOUT_MS: envInt({ default: 1000, min: 1, max: 600_000 }),
+    /** Most concurrent client connections (HTTP/2 sessions) per process; 0 = unlimited. */
+    MAX_CONNECTIONS: envInt({ default: 1000, min: 0, max: 1_000_000 }),
+    /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: concurrent calls on one connection. */
+    MAX_CONCURRENT_STREAMS: envInt({ default: 100, min: 1, max: 1_000_000 }),
+    /** Server processes sharing the port (Node cluster); 1 = no cluster. */
+    WORKERS: envInt({ default: 1, min: 1, max: 256 }),
+    /** Port of the Prometheus /metrics endpoint (0 = any free port). */
+    METRICS_PORT: envInt({ default: 9464, min: 0, max: 65535 }),
+  };
+}
+
+/** Where a service's CPU-bound handler work runs; services with such work spread this in. */
+export function executorEnv(defaultKind: ExecutorKind) {
+  return {
+    /** inline (event loop), threads (worker_threads) or processes (child processes). */
+    EXECUTOR: envEnum(EXECUTOR_KINDS, { default: defaultKind }),
+    /** Workers of a threads/processes executor. */
+    EXECUTOR_SIZE: envInt({ default: availableParallelism(), min: 1, max: 256 }),
+    /** Tasks that may wait for a worker before RESOURCE_EXHAUSTED. */
+    EXECUTOR_QUEUE: envInt({ default: 64, min: 0, max: 1_000_000 }),
   };
 }

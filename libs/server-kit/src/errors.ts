@@ -1,4 +1,5 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { PoolError } from '@grpc-ts/pool';
 
 /** An error a handler throws to end its call with a chosen status code. */
 export class RpcError extends Error {
@@ -21,6 +22,10 @@ export const unavailable = (message: string) => new RpcError(status.UNAVAILABLE,
 export function toServiceError(error: unknown): Partial<ServiceError> & { code: status; details: string } {
   if (error instanceof RpcError) {
     return { code: error.code, details: error.message, metadata: error.metadata };
+  }
+  // Errors that name their own status (the pool's QueueFullError, WorkerCrashedError, ...).
+  if (error instanceof PoolError) {
+    return { code: error.grpcCode, details: error.message };
   }
   // Never leak internals (stack, paths) to clients; the server logs the real error.
   return { code: status.INTERNAL, details: 'internal error' };

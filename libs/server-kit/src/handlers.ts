@@ -11,6 +11,7 @@ import type {
   handleServerStreamingCall,
   handleUnaryCall,
 } from '@grpc/grpc-js';
+import { PoolError } from '@grpc-ts/pool';
 import { RpcError, toServiceError, unavailable } from './errors';
 
 export interface CallContext {
@@ -84,7 +85,7 @@ function contextFor(call: AnyServerCall, endsAtShutdown: boolean): LiveContext {
 }
 
 function report(call: object, error: unknown, path: string): void {
-  if (error instanceof RpcError) return;
+  if (error instanceof RpcError || error instanceof PoolError) return;
   errorReporters.get(call)?.(error, path);
 }
 

@@ -1,20 +1,35 @@
-// What every service's main does: read validated config, build, bind, and shut down
-// gracefully on SIGTERM/SIGINT. Apps call runService and nothing else.
-import { ConfigError, readConfig, type ConfigOf, type EnvVar, type LogLevel } from './config';
+// What every service's main does: read validated config, build, bind, serve /metrics, and
+// shut down gracefully on SIGTERM/SIGINT. With WORKERS=N it runs N such server processes
+// on one port under a cluster primary. Apps call runService and nothing else.
+import { ServerMetrics, runClustered, shareMetricsWithPrimary, startMetricsServer, isClusterWorker } from '@grpc-ts/pool';
+import { ConfigError, readConfig, type ConfigOf, type EnvVar, type baseServiceEnv } from './config';
 import { createLogger, type Logger } from './logger';
-import type { ServiceServer } from './service-server';
+import type { ServerLimits, ServiceServer, ServiceServerOptions } from './service-server';
 
-interface BaseConfig {
-  HOST: string;
-  PORT: number;
-  LOG_LEVEL: LogLevel;
-  SHUTDOWN_GRACE_MS: number;
+type BaseConfig = ConfigOf<ReturnType<typeof baseServiceEnv>>;
+
+/** What main hands a service's build function: spread it into the server's options. */
+export interface ServiceBase extends ServiceServerOptions {
+  logger: Logger;
+  limits: ServerLimits;
+  metrics: ServerMetrics;
 }
 
 export interface RunServiceOptions<S extends Record<string, EnvVar<unknown>>> {
   name: string;
+  /** The service's env spec; it must include baseServiceEnv(). */
   env: S;
-  build: (config: ConfigOf<S>, logger: Logger) => ServiceServer | Promise<ServiceServer>;
+  build: (config: ConfigOf<S>, base: ServiceBase) => ServiceServer | Promise<ServiceServer>;
+}
+
+export function limitsFromConfig(config: BaseConfig): ServerLimits {
+  return {
+    maxConcurrentRpcs: config.MAX_CONCURRENT_RPCS,
+    queueSize: config.RPC_QUEUE_SIZE,
+    queueTimeoutMs: config.RPC_QUEUE_TIMEOUT_MS,
+    maxConnections: config.MAX_CONNECTIONS,
+    maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS,
+  };
 }
 
 export async function runService<S extends Record<string, EnvVar<unknown>>>(
@@ -38,20 +53,45 @@ export async function runService<S extends Record<string, EnvVar<unknown>>>(
   process.on('uncaughtException', crash('uncaught exception'));
   process.on('unhandledRejection', crash('unhandled rejection'));
 
-  let server: ServiceServer;
-  try {
-    server = await options.build(config, logger);
-    await server.listen(config.HOST, config.PORT);
-  } catch (error) {
-    logger.fatal({ err: error }, 'failed to start');
-    process.exit(1);
+  await runClustered({
+    workers: config.WORKERS,
+    logger,
+    metrics: { host: config.HOST, port: config.METRICS_PORT },
+    startWorker: () => startServer(options, config, logger).catch(crash('failed to start')),
+  });
+}
+
+async function startServer<S extends Record<string, EnvVar<unknown>>>(
+  options: RunServiceOptions<S>,
+  config: ConfigOf<S> & BaseConfig,
+  logger: Logger,
+): Promise<void> {
+  const metrics = new ServerMetrics({ labels: { service: options.name }, processMetrics: true });
+  // A cluster worker's metrics are served, summed, by the primary; a lone process serves its own.
+  let metricsServer: { close(): Promise<void> } | undefined;
+  if (isClusterWorker()) {
+    shareMetricsWithPrimary(metrics.registry);
+  } else {
+    const running = await startMetricsServer(config.HOST, config.METRICS_PORT, {
+      contentType: metrics.registry.contentType,
+      collect: () => metrics.registry.metrics(),
+    });
+    logger.info({ port: running.port }, 'metrics listening');
+    metricsServer = running;
   }
+
+  const server = await options.build(config, { logger, limits: limitsFromConfig(config), metrics });
+  server.onShutdown(() => metricsServer?.close());
+  await server.listen(config.HOST, config.PORT);
 
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stop signal received');
     server.shutdown(config.SHUTDOWN_GRACE_MS).then(
       () => process.exit(0),
-      crash('shutdown failed'),
+      (error: unknown) => {
+        logger.fatal({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.once('SIGTERM', stop);

@@ -3,7 +3,6 @@
 // adds its implementation, and hands it to main (or to a test) to bind.
 import {
   Server,
-  ServerCredentials,
   type ServerInterceptor,
   type ServerOptions,
   type ServiceDefinition,
@@ -13,18 +12,40 @@ import { loadSync } from '@grpc/proto-loader';
 import { protosPackageDefinition } from '@grpc-ts/protos';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import {
+  ConcurrencyLimiter,
+  callMetricsInterceptor,
+  listenWithConnectionLimit,
+  type ConnectionListener,
+  type ServerMetrics,
+} from '@grpc-ts/pool';
 import type { Logger } from 'pino';
 import { attachServerContext } from './handlers';
 
 export const HEALTH_SERVICE = 'grpc.health.v1.Health';
 export const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
 
+export interface ServerLimits {
+  /** Server-wide limit on active RPCs (RESOURCE_EXHAUSTED beyond it); 0 = unlimited. */
+  maxConcurrentRpcs: number;
+  /** RPCs that may wait for a slot; 0 = reject at once. */
+  queueSize?: number;
+  queueTimeoutMs?: number;
+  /** Most concurrent client connections; 0 = unlimited. */
+  maxConnections?: number;
+  /** Concurrent calls on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
+  maxConcurrentStreams?: number;
+}
+
 export interface ServiceServerOptions {
   logger: Logger;
-  /** grpc-js server options (max message sizes, keepalive, grpc.max_concurrent_streams, ...). */
+  /** grpc-js server options (max message sizes, keepalive, ...). */
   serverOptions?: ServerOptions;
-  /** Cross-cutting server interceptors (limits, metrics), applied to every call. */
+  /** Extra server interceptors, applied to every call (outside the limiter). */
   interceptors?: ServerInterceptor[];
+  limits?: ServerLimits;
+  /** Where call, limit, connection and executor metrics go. */
+  metrics?: ServerMetrics;
 }
 
 export type ShutdownOutcome = 'graceful' | 'forced';
@@ -35,13 +56,47 @@ export class ServiceServer {
   readonly logger: Logger;
   private readonly serviceNames: string[] = [];
   private readonly stopping = new AbortController();
+  readonly limiter?: ConcurrencyLimiter;
+  readonly metrics?: ServerMetrics;
+  private readonly maxConnections: number;
+  private listener?: ConnectionListener;
+  private readonly cleanups: (() => Promise<void> | void)[] = [];
   private reflectionAdded = false;
   private shutdownPromise?: Promise<ShutdownOutcome>;
 
   constructor(options: ServiceServerOptions) {
     this.logger = options.logger;
-    this.server = new Server({ ...options.serverOptions, interceptors: options.interceptors ?? [] });
+    this.metrics = options.metrics;
+    const limits = options.limits;
+    this.maxConnections = limits?.maxConnections ?? 0;
+    if (limits && limits.maxConcurrentRpcs > 0) {
+      this.limiter = new ConcurrencyLimiter({
+        maxConcurrentRpcs: limits.maxConcurrentRpcs,
+        queueSize: limits.queueSize,
+        queueTimeoutMs: limits.queueTimeoutMs,
+        metrics: options.metrics,
+      });
+    }
+    // grpc-js wraps each interceptor around the previous ones: metrics sits innermost so the
+    // limiter's RESOURCE_EXHAUSTED replies are counted, the limiter next, extras outside.
+    const interceptors = [
+      ...(options.metrics ? [callMetricsInterceptor(options.metrics)] : []),
+      ...(this.limiter ? [this.limiter.interceptor] : []),
+      ...(options.interceptors ?? []),
+    ];
+    const streams = limits?.maxConcurrentStreams;
+    this.server = new Server({
+      ...options.serverOptions,
+      ...(streams ? { 'grpc.max_concurrent_streams': streams } : {}),
+      interceptors,
+    });
     this.health.addToServer(this.healthRegistrar());
+  }
+
+  /** Runs after the server has stopped (close executors, flush, ...), in order. */
+  onShutdown(cleanup: () => Promise<void> | void): this {
+    this.cleanups.push(cleanup);
+    return this;
   }
 
   /** Names of the application services registered (fully qualified, e.g. services.ProdService). */
@@ -77,14 +132,13 @@ export class ServiceServer {
   /** Binds and starts serving; resolves with the bound port (use port 0 for an ephemeral one). */
   async listen(host: string, port: number): Promise<number> {
     this.addReflection();
-    const target = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
-    const bound = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(target, ServerCredentials.createInsecure(), (error, boundPort) =>
-        error ? reject(error) : resolve(boundPort),
-      );
+    this.listener = await listenWithConnectionLimit(this.server, host, port, {
+      maxConnections: this.maxConnections,
+      metrics: this.metrics,
     });
     this.setServing('SERVING');
-    this.logger.info({ host, port: bound, services: this.serviceNames }, 'listening');
+    const bound = this.listener.port;
+    this.logger.info({ host, port: bound, services: this.serviceNames, limits: this.describeLimits() }, 'listening');
     return bound;
   }
 
@@ -102,6 +156,7 @@ export class ServiceServer {
     this.logger.info({ graceMs }, 'shutting down: draining in-flight calls');
     this.setServing('NOT_SERVING');
     this.stopping.abort();
+    await this.listener?.stopAccepting();
     const outcome = await new Promise<ShutdownOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
@@ -113,8 +168,23 @@ export class ServiceServer {
         resolve('graceful');
       });
     });
+    for (const cleanup of this.cleanups) {
+      try {
+        await cleanup();
+      } catch (error) {
+        this.logger.error({ err: error }, 'shutdown cleanup failed');
+      }
+    }
     this.logger.info({ outcome, ms: Date.now() - started }, 'server stopped');
     return outcome;
+  }
+
+  private describeLimits() {
+    return {
+      maxConcurrentRpcs: this.limiter?.maxConcurrentRpcs ?? 0,
+      rpcQueueSize: this.limiter?.queueSize ?? 0,
+      maxConnections: this.maxConnections,
+    };
   }
 
   private setServing(state: 'SERVING' | 'NOT_SERVING'): void {

@@ -56,6 +56,8 @@ export interface ServiceProcess {
   address: string;
   /** Every JSON log line the process printed so far. */
   logs: Record<string, unknown>[];
+  /** Port of its /metrics endpoint (logged before "listening"). */
+  metricsPort: number | undefined;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -73,7 +75,7 @@ export async function spawnService(
   const { spawn } = await import('node:child_process');
   const { createInterface } = await import('node:readline');
   const child = spawn(command, args, {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
@@ -106,6 +108,7 @@ export async function spawnService(
     port,
     address: `127.0.0.1:${port}`,
     logs,
+    metricsPort: logs.find((entry) => entry.msg === 'metrics listening')?.port as number | undefined,
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

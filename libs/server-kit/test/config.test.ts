@@ -9,6 +9,13 @@ describe('readConfig', () => {
       PORT: 50051,
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: 10_000,
+      MAX_CONCURRENT_RPCS: 1000,
+      RPC_QUEUE_SIZE: 0,
+      RPC_QUEUE_TIMEOUT_MS: 1000,
+      MAX_CONNECTIONS: 1000,
+      MAX_CONCURRENT_STREAMS: 100,
+      WORKERS: 1,
+      METRICS_PORT: 9464,
       VERBOSE: false,
     });
   });

@@ -1,0 +1,75 @@
+// WORKERS=N: N server processes sharing one port through Node's cluster module (the
+// notes' "several processes with one thread each"). The primary only supervises: it
+// forks, replaces a worker that dies unexpectedly, forwards SIGTERM/SIGINT, and serves
+// the workers' metrics aggregated. Caveat: gRPC balances per CONNECTION, not per call,
+// so one client channel lands on one worker; clients spread load by opening several
+// channels (each with 'grpc.use_local_subchannel_pool': 1).
+import cluster from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { startMetricsServer } from './metrics-server';
+
+export interface ClusterLogger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ClusterOptions {
+  workers: number;
+  logger: ClusterLogger;
+  /** Where the primary serves aggregated /metrics; undefined = no metrics endpoint. */
+  metrics?: { host: string; port: number };
+  /** Runs the server in this process (a worker, or the only process when workers <= 1). */
+  startWorker: () => Promise<void>;
+}
+
+export const isClusterWorker = () => cluster.isWorker;
+
+/** In a worker: lets the primary collect this registry for its aggregated /metrics. */
+export function shareMetricsWithPrimary(registry: Registry): void {
+  if (cluster.isWorker) AggregatorRegistry.setRegistries([registry]);
+}
+
+export async function runClustered(options: ClusterOptions): Promise<void> {
+  if (options.workers <= 1 || cluster.isWorker) {
+    await options.startWorker();
+    return;
+  }
+  const { logger } = options;
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < options.workers; i++) fork();
+  logger.info({ workers: options.workers }, 'cluster primary started');
+
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        logger.info({}, 'all workers stopped');
+        process.exit(0);
+      }
+      return;
+    }
+    logger.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting a replacement');
+    setTimeout(fork, 200).unref();
+  });
+
+  if (options.metrics) {
+    const aggregator = new AggregatorRegistry();
+    const server = await startMetricsServer(options.metrics.host, options.metrics.port, {
+      contentType: aggregator.contentType,
+      collect: () => aggregator.clusterMetrics(),
+    });
+    logger.info({ port: server.port }, 'metrics listening');
+  }
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping workers');
+    const workers = Object.values(cluster.workers ?? {});
+    if (workers.length === 0) process.exit(0);
+    for (const worker of workers) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
