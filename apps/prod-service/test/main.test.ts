@@ -29,6 +29,9 @@ describe('prod-service main', () => {
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL is not allowed'],
     [{ SHUTDOWN_GRACE_MS: '-1' }, 'SHUTDOWN_GRACE_MS is out of range'],
     [{ DATA: '/nonexistent/stock.json' }, 'DATA does not name a readable file'],
+    [{ MAX_CONCURRENT_RPCS: '-1' }, 'MAX_CONCURRENT_RPCS is out of range'],
+    [{ WORKERS: 'many' }, 'WORKERS is not an integer'],
+    [{ METRICS_PORT: '70000' }, 'METRICS_PORT is out of range'],
   ])('refuses to start with %j', async (env, message) => {
     const { code, stderr } = await runToExit(tsx, [main], env);
     expect(code).toBe(2);

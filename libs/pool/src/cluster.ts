@@ -23,11 +23,20 @@ export interface ClusterOptions {
   startWorker: () => Promise<void>;
 }
 
+const CRASH_WINDOW_MS = 10_000;
+
 export const isClusterWorker = () => cluster.isWorker;
+
+/** 1..N in a cluster worker, undefined elsewhere; a metrics label that keeps workers apart. */
+export const clusterWorkerId = () => (cluster.isWorker ? cluster.worker?.id : undefined);
 
 /** In a worker: lets the primary collect this registry for its aggregated /metrics. */
 export function shareMetricsWithPrimary(registry: Registry): void {
-  if (cluster.isWorker) AggregatorRegistry.setRegistries([registry]);
+  if (!cluster.isWorker) return;
+  AggregatorRegistry.setRegistries([registry]);
+  // prom-client starts answering the primary's requests only once an AggregatorRegistry
+  // has been constructed in this process.
+  new AggregatorRegistry();
 }
 
 export async function runClustered(options: ClusterOptions): Promise<void> {
@@ -37,6 +46,7 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
   }
   const { logger } = options;
   let stopping = false;
+  const deaths: number[] = [];
   const fork = () => cluster.fork();
   for (let i = 0; i < options.workers; i++) fork();
   logger.info({ workers: options.workers }, 'cluster primary started');
@@ -45,12 +55,25 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         logger.info({}, 'all workers stopped');
-        process.exit(0);
+        process.exit(process.exitCode ?? 0);
       }
       return;
     }
+    // A worker that cannot start (port taken, bad data) would die again at once: give up
+    // after a burst of deaths instead of forking forever.
+    const now = Date.now();
+    deaths.push(now);
+    while ((deaths[0] ?? now) < now - CRASH_WINDOW_MS) deaths.shift();
+    if (deaths.length > options.workers * 2) {
+      logger.error({ deaths: deaths.length, windowMs: CRASH_WINDOW_MS }, 'workers keep dying; stopping');
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exitCode = 1;
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(1);
+      return;
+    }
     logger.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting a replacement');
-    setTimeout(fork, 200).unref();
+    setTimeout(fork, 200);
   });
 
   if (options.metrics) {

@@ -1,7 +1,14 @@
 // What every service's main does: read validated config, build, bind, serve /metrics, and
 // shut down gracefully on SIGTERM/SIGINT. With WORKERS=N it runs N such server processes
 // on one port under a cluster primary. Apps call runService and nothing else.
-import { ServerMetrics, runClustered, shareMetricsWithPrimary, startMetricsServer, isClusterWorker } from '@grpc-ts/pool';
+import {
+  ServerMetrics,
+  clusterWorkerId,
+  isClusterWorker,
+  runClustered,
+  shareMetricsWithPrimary,
+  startMetricsServer,
+} from '@grpc-ts/pool';
 import { ConfigError, readConfig, type ConfigOf, type EnvVar, type baseServiceEnv } from './config';
 import { createLogger, type Logger } from './logger';
 import type { ServerLimits, ServiceServer, ServiceServerOptions } from './service-server';
@@ -66,7 +73,9 @@ async function startServer<S extends Record<string, EnvVar<unknown>>>(
   config: ConfigOf<S> & BaseConfig,
   logger: Logger,
 ): Promise<void> {
-  const metrics = new ServerMetrics({ labels: { service: options.name }, processMetrics: true });
+  const worker = clusterWorkerId();
+  const labels = { service: options.name, ...(worker === undefined ? {} : { worker: String(worker) }) };
+  const metrics = new ServerMetrics({ labels, processMetrics: true });
   // A cluster worker's metrics are served, summed, by the primary; a lone process serves its own.
   let metricsServer: { close(): Promise<void> } | undefined;
   if (isClusterWorker()) {

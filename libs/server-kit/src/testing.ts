@@ -56,8 +56,8 @@ export interface ServiceProcess {
   address: string;
   /** Every JSON log line the process printed so far. */
   logs: Record<string, unknown>[];
-  /** Port of its /metrics endpoint (logged before "listening"). */
-  metricsPort: number | undefined;
+  /** Port of its /metrics endpoint, once logged. */
+  readonly metricsPort: number | undefined;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -108,7 +108,9 @@ export async function spawnService(
     port,
     address: `127.0.0.1:${port}`,
     logs,
-    metricsPort: logs.find((entry) => entry.msg === 'metrics listening')?.port as number | undefined,
+    get metricsPort() {
+      return logs.find((entry) => entry.msg === 'metrics listening')?.port as number | undefined;
+    },
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -145,4 +147,23 @@ export async function bundleToTempDir(entry: string): Promise<string> {
   const { code, stderr } = await runToExit(process.execPath, [join(root, 'tools/scripts/bundle-service.mjs'), entry, outdir]);
   if (code !== 0) throw new Error(`bundling ${entry} failed:\n${stderr}`);
   return join(outdir, 'main.js');
+}
+
+/** GETs a service's Prometheus /metrics page. */
+export async function scrapeMetrics(port: number, host = '127.0.0.1'): Promise<string> {
+  const response = await fetch(`http://${host}:${port}/metrics`);
+  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+  return response.text();
+}
+
+/** Sums the samples of one metric in Prometheus text whose labels include `labels`. */
+export function sumSamples(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const present = match[3] ?? '';
+    if (Object.entries(labels).every(([key, value]) => present.includes(`${key}="${value}"`))) sum += Number(match[4]);
+  }
+  return sum;
 }

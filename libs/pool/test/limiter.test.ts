@@ -1,0 +1,238 @@
+// The concurrency limiter on a real grpc-js server over loopback: exact rejections,
+// exemptions, streams holding slots, the wait queue, and no leaked slot after a storm.
+import { status } from '@grpc/grpc-js';
+import { ConcurrencyLimiter, PoolOptionsError, ServerMetrics, callMetricsInterceptor } from '../src';
+import { LabClient, eventually, startLabServer, type LabServer, type Outcome } from './support/lab-server';
+import { HealthClient } from './support/health-client';
+
+const codeName = (code: number) => status[code];
+const countCodes = (outcomes: Outcome[]) =>
+  outcomes.reduce<Record<string, number>>((counts, { code }) => {
+    counts[codeName(code)] = (counts[codeName(code)] ?? 0) + 1;
+    return counts;
+  }, {});
+
+async function metricValue(metrics: ServerMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const matching = (metric?.values ?? []).filter((v) =>
+    Object.entries(labels).every(([key, value]) => (v.labels as Record<string, unknown>)[key] === value),
+  );
+  return matching.reduce((sum, v) => sum + v.value, 0);
+}
+
+describe('ConcurrencyLimiter options', () => {
+  it.each([
+    [{ maxConcurrentRpcs: 0 }, 'invalid option maxConcurrentRpcs: must be an integer >= 1, got 0'],
+    [{ maxConcurrentRpcs: 2.5 }, 'invalid option maxConcurrentRpcs'],
+    [{ maxConcurrentRpcs: 1, queueSize: -1 }, 'invalid option queueSize'],
+    [{ maxConcurrentRpcs: 1, queueSize: 4 }, 'invalid option queueTimeoutMs: must be an integer >= 1 when queueSize > 0'],
+  ])('%j is refused', (options, message) => {
+    expect(() => new ConcurrencyLimiter(options)).toThrow(PoolOptionsError);
+    expect(() => new ConcurrencyLimiter(options)).toThrow(message);
+  });
+});
+
+describe('ConcurrencyLimiter without a queue', () => {
+  const max = 4;
+  let metrics: ServerMetrics;
+  let limiter: ConcurrencyLimiter;
+  let lab: LabServer;
+  let client: LabClient;
+
+  beforeEach(async () => {
+    metrics = new ServerMetrics();
+    limiter = new ConcurrencyLimiter({ maxConcurrentRpcs: max, metrics });
+    lab = await startLabServer([callMetricsInterceptor(metrics), limiter.interceptor]);
+    client = new LabClient(lab.address);
+  });
+  afterEach(async () => {
+    client.close();
+    await lab.stop();
+  });
+
+  it('with N slots and N+k concurrent slow calls, exactly k fail at once with RESOURCE_EXHAUSTED', async () => {
+    const k = 3;
+    const calls = Array.from({ length: max + k }, () => client.call({ hold: true }));
+    // The k rejections arrive while the N admitted calls are still held at the gate.
+    const settled: Outcome[] = [];
+    for (const call of calls) void call.then((outcome) => settled.push(outcome));
+    await eventually(() => settled.length === k, () => `settled ${JSON.stringify(settled)}`);
+    expect(limiter.active).toBe(max);
+    expect(lab.running).toBe(max);
+    expect(settled.every((o) => o.code === status.RESOURCE_EXHAUSTED)).toBe(true);
+    expect(settled[0].details).toBe('server is at its limit of 4 concurrent RPCs; retry later');
+
+    lab.gate.open();
+    expect(countCodes(await Promise.all(calls))).toEqual({ OK: max, RESOURCE_EXHAUSTED: k });
+    await eventually(() => limiter.active === 0, () => `active ${limiter.active}`);
+    expect(await metricValue(metrics, 'grpc_server_rejected_total', { reason: 'limit' })).toBe(k);
+    expect(await metricValue(metrics, 'grpc_server_handled_total', { grpc_code: 'RESOURCE_EXHAUSTED' })).toBe(k);
+    expect(await metricValue(metrics, 'grpc_server_handled_total', { grpc_code: 'OK' })).toBe(max);
+    expect(await metricValue(metrics, 'grpc_server_max_concurrent_rpcs')).toBe(max);
+  });
+
+  it('keeps health checks and reflection exempt while every slot is taken', async () => {
+    const held = Array.from({ length: max }, () => client.call({ hold: true }));
+    await eventually(() => limiter.active === max, () => `active ${limiter.active}`);
+    expect((await client.call({})).code).toBe(status.RESOURCE_EXHAUSTED);
+    const health = new HealthClient(lab.address);
+    try {
+      await expect(health.check('')).resolves.toBe('SERVING');
+    } finally {
+      health.close();
+    }
+    expect(limiter.active).toBe(max);
+    lab.gate.open();
+    await Promise.all(held);
+  });
+
+  it('gives the slot back exactly once for errors, cancels and deadlines', async () => {
+    expect((await client.call({ failWith: status.NOT_FOUND })).code).toBe(status.NOT_FOUND);
+    expect((await client.call({ hold: true }, { deadlineMs: 50 })).code).toBe(status.DEADLINE_EXCEEDED);
+    await eventually(() => limiter.active === 0, () => `active ${limiter.active} after the deadline`);
+    const abort = new AbortController();
+    const handlersBefore = lab.running;
+    const cancelled = client.call({ hold: true }, { signal: abort.signal });
+    // Cancel once the server runs the call (grpc-js may not reset a stream cancelled before it started).
+    await eventually(() => lab.running === handlersBefore + 1, () => `running ${lab.running}`);
+    expect(limiter.active).toBe(1);
+    abort.abort();
+    expect((await cancelled).code).toBe(status.CANCELLED);
+    await eventually(() => limiter.active === 0, () => `active ${limiter.active}`);
+    // All slots usable again: max held calls are all admitted.
+    const again = Array.from({ length: max }, () => client.call({ hold: true }));
+    await eventually(() => limiter.active === max, () => `active ${limiter.active}`);
+    lab.gate.open();
+    expect(countCodes(await Promise.all(again))).toEqual({ OK: max });
+    expect(await metricValue(metrics, 'grpc_server_handled_total', { grpc_code: 'DEADLINE_EXCEEDED' })).toBe(1);
+    expect(await metricValue(metrics, 'grpc_server_handled_total', { grpc_code: 'CANCELLED' })).toBe(1);
+  });
+
+  it('lets a stream hold its slot for its whole life', async () => {
+    const streams = await Promise.all(Array.from({ length: max }, () => client.openStream()));
+    expect(limiter.active).toBe(max);
+    expect((await client.call({})).code).toBe(status.RESOURCE_EXHAUSTED);
+    streams[0].cancel();
+    await eventually(() => limiter.active === max - 1, () => `active ${limiter.active}`);
+    expect((await client.call({})).code).toBe(status.OK);
+    for (const stream of streams.slice(1)) stream.cancel();
+    await eventually(() => limiter.active === 0 && lab.running === 0, () => `active ${limiter.active}`);
+  });
+});
+
+describe('ConcurrencyLimiter with a wait queue', () => {
+  let metrics: ServerMetrics;
+  let limiter: ConcurrencyLimiter;
+  let lab: LabServer;
+  let client: LabClient;
+
+  beforeEach(async () => {
+    metrics = new ServerMetrics();
+    limiter = new ConcurrencyLimiter({ maxConcurrentRpcs: 1, queueSize: 2, queueTimeoutMs: 300, metrics });
+    lab = await startLabServer([callMetricsInterceptor(metrics), limiter.interceptor]);
+    client = new LabClient(lab.address);
+  });
+  afterEach(async () => {
+    client.close();
+    await lab.stop();
+  });
+
+  it('queues up to queueSize calls, rejects the next at once, and admits the queued in order', async () => {
+    const first = client.call({ hold: true });
+    await eventually(() => limiter.active === 1, () => `active ${limiter.active}`);
+    const queued = [client.call({}), client.call({})];
+    await eventually(() => limiter.queued === 2, () => `queued ${limiter.queued}`);
+    const overflow = await client.call({});
+    expect(overflow).toEqual({
+      code: status.RESOURCE_EXHAUSTED,
+      details: 'server is at its limit of 1 concurrent RPCs and its wait queue (2) is full; retry later',
+    });
+    lab.gate.open();
+    expect(countCodes([await first, ...(await Promise.all(queued))])).toEqual({ OK: 3 });
+    expect(limiter.active).toBe(0);
+    expect(await metricValue(metrics, 'grpc_server_queued_rpcs')).toBe(0);
+  });
+
+  it('fails a queued call with RESOURCE_EXHAUSTED after queueTimeoutMs', async () => {
+    const first = client.call({ hold: true });
+    await eventually(() => limiter.active === 1, () => `active ${limiter.active}`);
+    const waited = await client.call({});
+    expect(waited.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(waited.details).toContain('waited 300 ms for a slot');
+    expect(limiter.queued).toBe(0);
+    lab.gate.open();
+    expect((await first).code).toBe(status.OK);
+    expect(await metricValue(metrics, 'grpc_server_rejected_total', { reason: 'queue_timeout' })).toBe(1);
+  });
+
+  it('drops a queued call that the client cancels, without taking a slot', async () => {
+    const first = client.call({ hold: true });
+    await eventually(() => limiter.active === 1, () => `active ${limiter.active}`);
+    const abort = new AbortController();
+    const cancelled = client.call({}, { signal: abort.signal });
+    await eventually(() => limiter.queued === 1, () => `queued ${limiter.queued}`);
+    abort.abort();
+    expect((await cancelled).code).toBe(status.CANCELLED);
+    await eventually(() => limiter.queued === 0, () => `queued ${limiter.queued}`);
+    lab.gate.open();
+    await first;
+    await eventually(() => limiter.active === 0, () => `active ${limiter.active}`);
+  });
+});
+
+describe('a storm of 5,000 calls with random cancels, deadlines and errors', () => {
+  it.each([
+    ['no queue', { maxConcurrentRpcs: 40 }],
+    ['a wait queue', { maxConcurrentRpcs: 40, queueSize: 30, queueTimeoutMs: 20 }],
+  ])('leaves no slot taken with %s', async (_label, options) => {
+    const metrics = new ServerMetrics();
+    const limiter = new ConcurrencyLimiter({ ...options, metrics });
+    const lab = await startLabServer([callMetricsInterceptor(metrics), limiter.interceptor]);
+    const clients = Array.from({ length: 4 }, () => new LabClient(lab.address, true));
+    // A fixed seed keeps the storm's mix the same run to run.
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const oneCall = (i: number): Promise<Outcome> => {
+      const client = clients[i % clients.length];
+      const kind = random();
+      const waitMs = Math.floor(random() * 15);
+      if (kind < 0.25) {
+        const abort = new AbortController();
+        setTimeout(() => abort.abort(), Math.floor(random() * 10));
+        return client.call({ waitMs }, { signal: abort.signal });
+      }
+      if (kind < 0.5) return client.call({ waitMs: waitMs + 5 }, { deadlineMs: 1 + Math.floor(random() * 10) });
+      if (kind < 0.7) return client.call({ waitMs, failWith: status.INTERNAL });
+      return client.call({ waitMs });
+    };
+    try {
+      const outcomes: Outcome[] = [];
+      const total = 5000;
+      let next = 0;
+      // 200 calls in flight at a time: far over the limit, so every path is taken.
+      await Promise.all(
+        Array.from({ length: 200 }, async () => {
+          while (next < total) outcomes.push(await oneCall(next++));
+        }),
+      );
+      const counts = countCodes(outcomes);
+      expect(outcomes).toHaveLength(total);
+      for (const code of ['OK', 'CANCELLED', 'DEADLINE_EXCEEDED', 'INTERNAL', 'RESOURCE_EXHAUSTED']) {
+        expect(counts[code]).toBeGreaterThan(0);
+      }
+      await eventually(
+        () => limiter.active === 0 && limiter.queued === 0,
+        () => `active ${limiter.active}, queued ${limiter.queued}`,
+      );
+      expect(await metricValue(metrics, 'grpc_server_active_rpcs')).toBe(0);
+      expect(await metricValue(metrics, 'grpc_server_queued_rpcs')).toBe(0);
+      // The server's own count of outcomes agrees with what it rejected.
+      expect(await metricValue(metrics, 'grpc_server_handled_total', { grpc_code: 'RESOURCE_EXHAUSTED' })).toBe(
+        await metricValue(metrics, 'grpc_server_rejected_total'),
+      );
+    } finally {
+      for (const client of clients) client.close();
+      await lab.stop();
+    }
+  }, 60_000);
+});
