@@ -1,4 +1,4 @@
-export * from './call-metrics';
+export * from './call-guard';
 export * from './cluster';
 export * from './connection-listener';
 export * from './errors';

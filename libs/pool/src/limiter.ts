@@ -1,9 +1,8 @@
-// A server-wide limit on active RPCs, as a grpc-js server interceptor so it applies to
-// every method once. A call takes a slot when it arrives and gives it back exactly once,
-// when its status is sent or it is cancelled (client cancel, deadline, connection loss).
-// Streams hold their slot for their whole life. Over the limit a call is rejected at once
-// with RESOURCE_EXHAUSTED, or waits in a bounded FIFO queue for up to queueTimeoutMs.
-import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
+// A server-wide limit on active RPCs. The limiter only counts slots and keeps the wait
+// queue; call-guard.ts applies it to handlers and makes sure each call gives its slot back
+// exactly once. Over the limit a call is rejected at once with RESOURCE_EXHAUSTED, or waits
+// in a bounded FIFO queue for up to queueTimeoutMs. The hot path is a compare and an
+// increment: gauges are read at scrape time, not written per call.
 import { PoolOptionsError } from './errors';
 import type { ServerMetrics } from './metrics';
 
@@ -14,20 +13,19 @@ export interface ConcurrencyLimiterOptions {
   queueSize?: number;
   /** How long a queued call waits before RESOURCE_EXHAUSTED; required when queueSize > 0. */
   queueTimeoutMs?: number;
-  /** Methods never limited (health checks and reflection must answer under load). */
-  isExempt?: (path: string) => boolean;
   metrics?: ServerMetrics;
 }
 
-type Rejection = 'limit' | 'queue_full' | 'queue_timeout';
+export type Rejection = 'limit' | 'queue_full' | 'queue_timeout';
 
-interface Waiter {
-  grant(): void;
-  timer: NodeJS.Timeout;
+/** A call waiting for a slot. */
+export interface Waiter {
+  /** Called once a slot is taken for this call (it must then be released). */
+  readonly granted: () => void;
+  readonly rejected: (details: string) => void;
+  readonly path: string;
+  timer?: NodeJS.Timeout;
 }
-
-export const isHealthOrReflection = (path: string) =>
-  path.startsWith('/grpc.health.v1.') || path.startsWith('/grpc.reflection.');
 
 export class ConcurrencyLimiter {
   readonly maxConcurrentRpcs: number;
@@ -35,7 +33,6 @@ export class ConcurrencyLimiter {
   readonly queueTimeoutMs: number;
   private activeCount = 0;
   private readonly waiters: Waiter[] = [];
-  private readonly isExempt: (path: string) => boolean;
   private readonly metrics?: ServerMetrics;
 
   constructor(options: ConcurrencyLimiterOptions) {
@@ -52,9 +49,8 @@ export class ConcurrencyLimiter {
     this.maxConcurrentRpcs = maxConcurrentRpcs;
     this.queueSize = queueSize;
     this.queueTimeoutMs = queueTimeoutMs;
-    this.isExempt = options.isExempt ?? isHealthOrReflection;
     this.metrics = options.metrics;
-    this.metrics?.maxConcurrentRpcs.set(maxConcurrentRpcs);
+    this.metrics?.observeLimiter(this);
   }
 
   get active(): number {
@@ -65,94 +61,49 @@ export class ConcurrencyLimiter {
     return this.waiters.length;
   }
 
-  readonly interceptor: ServerInterceptor = (method, call) => {
-    if (this.isExempt(method.path)) return new ServerInterceptingCall(call);
-    // waiting -> active -> done, or waiting -> done; only active -> done gives a slot back.
-    let state: 'waiting' | 'active' | 'done' = 'waiting';
-    let leaveQueue: (() => void) | undefined;
-    const finish = () => {
-      if (state === 'active') this.release();
-      else if (state === 'waiting') leaveQueue?.();
-      state = 'done';
-    };
-    const intercepted: ServerInterceptingCall = new ServerInterceptingCall(call, {
-      start: (next) =>
-        next({
-          onReceiveMetadata: (metadata, forward) => {
-            const admitted = () => {
-              if (state !== 'waiting') {
-                this.release(); // the call ended while the slot was being handed over
-                return;
-              }
-              state = 'active';
-              forward(metadata);
-            };
-            const reject = (reason: Rejection) => {
-              state = 'done';
-              this.metrics?.rejectedTotal.inc({ grpc_method: method.path, reason });
-              intercepted.sendStatus({ code: status.RESOURCE_EXHAUSTED, details: this.describe(reason) });
-            };
-            leaveQueue = this.acquire(admitted, reject);
-          },
-          onCancel: finish,
-        }),
-      sendStatus: (statusObject, next) => {
-        finish();
-        next(statusObject);
-      },
-    });
-    return intercepted;
-  };
-
-  /** Grants a slot now, queues the caller, or rejects; returns how to leave the queue. */
-  private acquire(admitted: () => void, reject: (reason: Rejection) => void): (() => void) | undefined {
-    if (this.activeCount < this.maxConcurrentRpcs) {
-      this.take();
-      admitted();
-      return undefined;
-    }
-    if (this.waiters.length >= this.queueSize) {
-      reject(this.queueSize === 0 ? 'limit' : 'queue_full');
-      return undefined;
-    }
-    const waiter: Waiter = {
-      grant: admitted,
-      timer: setTimeout(() => {
-        this.removeWaiter(waiter);
-        reject('queue_timeout');
-      }, this.queueTimeoutMs),
-    };
-    this.waiters.push(waiter);
-    this.metrics?.queuedRpcs.set(this.waiters.length);
-    return () => this.removeWaiter(waiter);
-  }
-
-  private take(): void {
+  /** Takes a slot if one is free. */
+  tryAcquire(): boolean {
+    if (this.activeCount >= this.maxConcurrentRpcs) return false;
     this.activeCount++;
-    this.metrics?.activeRpcs.set(this.activeCount);
+    return true;
   }
 
-  private release(): void {
-    this.activeCount--;
-    this.metrics?.activeRpcs.set(this.activeCount);
+  /** Gives a slot back; the longest-waiting call, if any, gets it at once. */
+  release(): void {
     const next = this.waiters.shift();
     if (next) {
       clearTimeout(next.timer);
-      this.metrics?.queuedRpcs.set(this.waiters.length);
-      this.take();
-      next.grant();
+      next.granted(); // the slot passes straight to it: active stays the same
+      return;
     }
+    this.activeCount--;
   }
 
-  private removeWaiter(waiter: Waiter): void {
+  /**
+   * Queues a call that found no free slot. Returns the waiter (leave() it if the call ends
+   * first), or the rejection details when the queue is full or there is none.
+   */
+  enqueue(path: string, granted: () => void, rejected: (details: string) => void): Waiter | string {
+    if (this.waiters.length >= this.queueSize) return this.reject(path, this.queueSize === 0 ? 'limit' : 'queue_full');
+    const waiter: Waiter = { granted, rejected, path };
+    waiter.timer = setTimeout(() => {
+      this.leave(waiter);
+      rejected(this.reject(path, 'queue_timeout'));
+    }, this.queueTimeoutMs);
+    this.waiters.push(waiter);
+    return waiter;
+  }
+
+  /** Removes a waiter that no longer wants a slot (cancelled while queued). */
+  leave(waiter: Waiter): void {
     const index = this.waiters.indexOf(waiter);
     if (index === -1) return;
     this.waiters.splice(index, 1);
     clearTimeout(waiter.timer);
-    this.metrics?.queuedRpcs.set(this.waiters.length);
   }
 
-  private describe(reason: Rejection): string {
+  private reject(path: string, reason: Rejection): string {
+    this.metrics?.rejectedTotal.inc({ grpc_method: path, reason });
     const limit = `server is at its limit of ${this.maxConcurrentRpcs} concurrent RPCs`;
     if (reason === 'limit') return `${limit}; retry later`;
     if (reason === 'queue_full') return `${limit} and its wait queue (${this.queueSize}) is full; retry later`;

@@ -1,6 +1,10 @@
 // The Prometheus metrics a pooled server exports. One instance per server (its own
 // Registry), so several servers in one process (tests) never collide.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { CallStats } from './call-stats';
+
+/** Records one finished call of a method: its status code and seconds from arrival. */
+export type CallRecorder = (code: number, seconds: number) => void;
 
 export interface ServerMetricsOptions {
   /** Constant labels on every series, e.g. { service: 'prod-service' }. */
@@ -9,14 +13,21 @@ export interface ServerMetricsOptions {
   processMetrics?: boolean;
 }
 
+interface LimiterReadings {
+  readonly active: number;
+  readonly queued: number;
+  readonly maxConcurrentRpcs: number;
+}
+
 export class ServerMetrics {
   readonly registry = new Registry();
+  private readonly observed: { limiter?: LimiterReadings } = {};
   readonly activeRpcs: Gauge;
   readonly maxConcurrentRpcs: Gauge;
   readonly queuedRpcs: Gauge;
   readonly rejectedTotal: Counter<'grpc_method' | 'reason'>;
-  readonly handledTotal: Counter<'grpc_method' | 'grpc_code'>;
-  readonly handlingSeconds: Histogram<'grpc_method'>;
+  /** grpc_server_handled_total and grpc_server_handling_seconds. */
+  readonly calls: CallStats;
   readonly connectionsActive: Gauge;
   readonly connectionsMax: Gauge;
   readonly connectionsRejectedTotal: Counter;
@@ -30,32 +41,36 @@ export class ServerMetrics {
     if (options.labels) this.registry.setDefaultLabels(options.labels);
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    this.activeRpcs = new Gauge({ name: 'grpc_server_active_rpcs', help: 'RPCs holding a concurrency slot now', registers });
+    // Read from the limiter at scrape time: the per-call path never touches prom-client.
+    const limiterReading = (read: (limiter: LimiterReadings) => number) =>
+      function (this: Gauge) {
+        if (metricsOf.limiter) this.set(read(metricsOf.limiter));
+      };
+    const metricsOf = this.observed;
+    this.activeRpcs = new Gauge({
+      name: 'grpc_server_active_rpcs',
+      help: 'RPCs holding a concurrency slot now',
+      registers,
+      collect: limiterReading((limiter) => limiter.active),
+    });
     this.maxConcurrentRpcs = new Gauge({
       name: 'grpc_server_max_concurrent_rpcs',
       help: 'Server-wide limit on active RPCs (0 = unlimited)',
       registers,
     });
-    this.queuedRpcs = new Gauge({ name: 'grpc_server_queued_rpcs', help: 'RPCs waiting for a concurrency slot', registers });
+    this.queuedRpcs = new Gauge({
+      name: 'grpc_server_queued_rpcs',
+      help: 'RPCs waiting for a concurrency slot',
+      registers,
+      collect: limiterReading((limiter) => limiter.queued),
+    });
     this.rejectedTotal = new Counter({
       name: 'grpc_server_rejected_total',
       help: 'RPCs rejected with RESOURCE_EXHAUSTED by the concurrency limiter',
       labelNames: ['grpc_method', 'reason'],
       registers,
     });
-    this.handledTotal = new Counter({
-      name: 'grpc_server_handled_total',
-      help: 'RPCs completed, by method and status code',
-      labelNames: ['grpc_method', 'grpc_code'],
-      registers,
-    });
-    this.handlingSeconds = new Histogram({
-      name: 'grpc_server_handling_seconds',
-      help: 'Time from call arrival to status, including any wait for a slot',
-      labelNames: ['grpc_method'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
+    this.calls = new CallStats(this.registry);
     this.connectionsActive = new Gauge({ name: 'grpc_server_connections_active', help: 'Open client connections', registers });
     this.connectionsMax = new Gauge({ name: 'grpc_server_connections_max', help: 'Connection limit (0 = unlimited)', registers });
     this.connectionsRejectedTotal = new Counter({
@@ -83,5 +98,16 @@ export class ServerMetrics {
       labelNames: ['executor', 'outcome'],
       registers,
     });
+  }
+
+  /** Exports this limiter's active and queued calls and its limit. */
+  observeLimiter(limiter: LimiterReadings): void {
+    this.observed.limiter = limiter;
+    this.maxConcurrentRpcs.set(limiter.maxConcurrentRpcs);
+  }
+
+  /** The per-call recorder of one method (status code, seconds). */
+  recorderFor(path: string): CallRecorder {
+    return this.calls.recorderFor(path);
   }
 }

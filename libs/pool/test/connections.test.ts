@@ -42,7 +42,7 @@ describe('connection limit', () => {
       const refused = await extra.call({}, { deadlineMs: 2000 });
       expect(refused.code).toBe(status.UNAVAILABLE);
       extra.close();
-      const rejected = (await metrics.connectionsRejectedTotal.get()).values[0].value;
+      const rejected = (await metrics.connectionsRejectedTotal.get()).values[0]?.value;
       expect(rejected).toBeGreaterThanOrEqual(1);
 
       clients.shift()?.close();
@@ -50,8 +50,8 @@ describe('connection limit', () => {
       const later = new LabClient(address, true);
       clients.push(later);
       expect((await later.call({})).code).toBe(status.OK);
-      expect((await metrics.connectionsActive.get()).values[0].value).toBe(2);
-      expect((await metrics.connectionsMax.get()).values[0].value).toBe(2);
+      expect((await metrics.connectionsActive.get()).values[0]?.value).toBe(2);
+      expect((await metrics.connectionsMax.get()).values[0]?.value).toBe(2);
     } finally {
       for (const client of clients) client.close();
       server.forceShutdown();
@@ -68,7 +68,7 @@ describe('connection limit', () => {
 
 describe('grpc.max_concurrent_streams', () => {
   it('lets one connection run at most that many calls at once; the rest wait on the client', async () => {
-    const lab = await startLabServer([], { 'grpc.max_concurrent_streams': 2 });
+    const lab = await startLabServer({}, { 'grpc.max_concurrent_streams': 2 });
     const client = new LabClient(lab.address);
     try {
       const calls = Array.from({ length: 5 }, () => client.call({ hold: true }));
@@ -91,7 +91,8 @@ describe('metrics endpoint', () => {
   it('serves the Prometheus text format at /metrics and nothing else', async () => {
     const metrics = new ServerMetrics({ labels: { service: 'lab' } });
     metrics.maxConcurrentRpcs.set(7);
-    metrics.handledTotal.inc({ grpc_method: '/lab.Lab/Call', grpc_code: 'OK' }, 3);
+    const record = metrics.recorderFor('/lab.Lab/Call');
+    for (const seconds of [0.0001, 0.002, 3]) record(0, seconds);
     const server = await startMetricsServer('127.0.0.1', 0, {
       contentType: metrics.registry.contentType,
       collect: () => metrics.registry.metrics(),
@@ -103,6 +104,12 @@ describe('metrics endpoint', () => {
       expect(page.body).toContain('grpc_server_max_concurrent_rpcs{service="lab"} 7');
       expect(page.body).toContain('grpc_server_handled_total{grpc_method="/lab.Lab/Call",grpc_code="OK",service="lab"} 3');
       expect(page.body).toContain('# TYPE grpc_server_handling_seconds histogram');
+      const bucket = (le: string) => `grpc_server_handling_seconds_bucket{grpc_method="/lab.Lab/Call",le="${le}",service="lab"}`;
+      expect(page.body).toContain(`${bucket('0.0005')} 1`);
+      expect(page.body).toContain(`${bucket('0.0025')} 2`);
+      expect(page.body).toContain(`${bucket('2.5')} 2`);
+      expect(page.body).toContain(`${bucket('+Inf')} 3`);
+      expect(page.body).toContain('grpc_server_handling_seconds_count{grpc_method="/lab.Lab/Call",service="lab"} 3');
       expect((await httpGet(server.port, '/')).status).toBe(404);
     } finally {
       await server.close();

@@ -1,14 +1,15 @@
-// The concurrency limiter on a real grpc-js server over loopback: exact rejections,
-// exemptions, streams holding slots, the wait queue, and no leaked slot after a storm.
+// The concurrency limiter, applied by the call guard, on a real grpc-js server over
+// loopback: exact rejections, exemptions, streams holding slots, the wait queue, and no leaked slot after a storm.
 import { status } from '@grpc/grpc-js';
-import { ConcurrencyLimiter, PoolOptionsError, ServerMetrics, callMetricsInterceptor } from '../src';
+import { ConcurrencyLimiter, PoolOptionsError, ServerMetrics } from '../src';
 import { LabClient, eventually, startLabServer, type LabServer, type Outcome } from './support/lab-server';
 import { HealthClient } from './support/health-client';
 
-const codeName = (code: number) => status[code];
+const codeName = (code: number) => status[code] ?? String(code);
 const countCodes = (outcomes: Outcome[]) =>
   outcomes.reduce<Record<string, number>>((counts, { code }) => {
-    counts[codeName(code)] = (counts[codeName(code)] ?? 0) + 1;
+    const name = codeName(code);
+    counts[name] = (counts[name] ?? 0) + 1;
     return counts;
   }, {});
 
@@ -42,7 +43,7 @@ describe('ConcurrencyLimiter without a queue', () => {
   beforeEach(async () => {
     metrics = new ServerMetrics();
     limiter = new ConcurrencyLimiter({ maxConcurrentRpcs: max, metrics });
-    lab = await startLabServer([callMetricsInterceptor(metrics), limiter.interceptor]);
+    lab = await startLabServer({ limiter, metrics });
     client = new LabClient(lab.address);
   });
   afterEach(async () => {
@@ -60,7 +61,7 @@ describe('ConcurrencyLimiter without a queue', () => {
     expect(limiter.active).toBe(max);
     expect(lab.running).toBe(max);
     expect(settled.every((o) => o.code === status.RESOURCE_EXHAUSTED)).toBe(true);
-    expect(settled[0].details).toBe('server is at its limit of 4 concurrent RPCs; retry later');
+    expect(settled[0]?.details).toBe('server is at its limit of 4 concurrent RPCs; retry later');
 
     lab.gate.open();
     expect(countCodes(await Promise.all(calls))).toEqual({ OK: max, RESOURCE_EXHAUSTED: k });
@@ -71,7 +72,7 @@ describe('ConcurrencyLimiter without a queue', () => {
     expect(await metricValue(metrics, 'grpc_server_max_concurrent_rpcs')).toBe(max);
   });
 
-  it('keeps health checks and reflection exempt while every slot is taken', async () => {
+  it('keeps unguarded services (health checks) answering while every slot is taken', async () => {
     const held = Array.from({ length: max }, () => client.call({ hold: true }));
     await eventually(() => limiter.active === max, () => `active ${limiter.active}`);
     expect((await client.call({})).code).toBe(status.RESOURCE_EXHAUSTED);
@@ -112,7 +113,7 @@ describe('ConcurrencyLimiter without a queue', () => {
     const streams = await Promise.all(Array.from({ length: max }, () => client.openStream()));
     expect(limiter.active).toBe(max);
     expect((await client.call({})).code).toBe(status.RESOURCE_EXHAUSTED);
-    streams[0].cancel();
+    streams[0]?.cancel();
     await eventually(() => limiter.active === max - 1, () => `active ${limiter.active}`);
     expect((await client.call({})).code).toBe(status.OK);
     for (const stream of streams.slice(1)) stream.cancel();
@@ -129,7 +130,7 @@ describe('ConcurrencyLimiter with a wait queue', () => {
   beforeEach(async () => {
     metrics = new ServerMetrics();
     limiter = new ConcurrencyLimiter({ maxConcurrentRpcs: 1, queueSize: 2, queueTimeoutMs: 300, metrics });
-    lab = await startLabServer([callMetricsInterceptor(metrics), limiter.interceptor]);
+    lab = await startLabServer({ limiter, metrics });
     client = new LabClient(lab.address);
   });
   afterEach(async () => {
@@ -187,13 +188,13 @@ describe('a storm of 5,000 calls with random cancels, deadlines and errors', () 
   ])('leaves no slot taken with %s', async (_label, options) => {
     const metrics = new ServerMetrics();
     const limiter = new ConcurrencyLimiter({ ...options, metrics });
-    const lab = await startLabServer([callMetricsInterceptor(metrics), limiter.interceptor]);
+    const lab = await startLabServer({ limiter, metrics });
     const clients = Array.from({ length: 4 }, () => new LabClient(lab.address, true));
     // A fixed seed keeps the storm's mix the same run to run.
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const oneCall = (i: number): Promise<Outcome> => {
-      const client = clients[i % clients.length];
+      const client = clients[i % clients.length]!;
       const kind = random();
       const waitMs = Math.floor(random() * 15);
       if (kind < 0.25) {

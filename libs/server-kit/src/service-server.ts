@@ -14,7 +14,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import {
   ConcurrencyLimiter,
-  callMetricsInterceptor,
+  guardService,
   listenWithConnectionLimit,
   type ConnectionListener,
   type ServerMetrics,
@@ -41,7 +41,7 @@ export interface ServiceServerOptions {
   logger: Logger;
   /** grpc-js server options (max message sizes, keepalive, ...). */
   serverOptions?: ServerOptions;
-  /** Extra server interceptors, applied to every call (outside the limiter). */
+  /** Extra grpc-js server interceptors, applied to every call. */
   interceptors?: ServerInterceptor[];
   limits?: ServerLimits;
   /** Where call, limit, connection and executor metrics go. */
@@ -77,18 +77,11 @@ export class ServiceServer {
         metrics: options.metrics,
       });
     }
-    // grpc-js wraps each interceptor around the previous ones: metrics sits innermost so the
-    // limiter's RESOURCE_EXHAUSTED replies are counted, the limiter next, extras outside.
-    const interceptors = [
-      ...(options.metrics ? [callMetricsInterceptor(options.metrics)] : []),
-      ...(this.limiter ? [this.limiter.interceptor] : []),
-      ...(options.interceptors ?? []),
-    ];
     const streams = limits?.maxConcurrentStreams;
     this.server = new Server({
       ...options.serverOptions,
       ...(streams ? { 'grpc.max_concurrent_streams': streams } : {}),
-      interceptors,
+      ...(options.interceptors ? { interceptors: options.interceptors } : {}),
     });
     this.health.addToServer(this.healthRegistrar());
   }
@@ -114,16 +107,22 @@ export class ServiceServer {
     definition: ServiceDefinition<Impl>,
     implementation: Impl,
   ): this {
-    const wrapped: UntypedServiceImplementation = {};
+    const withContext: UntypedServiceImplementation = {};
     for (const [method, handler] of Object.entries(implementation)) {
-      wrapped[method] = ((call: object, callback?: unknown) => {
+      withContext[method] = ((call: object, callback?: unknown) => {
         attachServerContext(call, this.stopping.signal, (error, path) =>
           this.logger.error({ err: error, method: path }, 'handler failed'),
         );
         (handler as (call: object, callback?: unknown) => void)(call, callback);
       }) as never;
     }
-    this.server.addService(definition as ServiceDefinition, wrapped);
+    // Limits and metrics apply to application services only: health and reflection, added
+    // elsewhere, must answer even when every slot is taken.
+    const guarded = guardService(definition as ServiceDefinition, withContext, {
+      limiter: this.limiter,
+      metrics: this.metrics,
+    });
+    this.server.addService(definition as ServiceDefinition, guarded);
     this.serviceNames.push(name);
     this.health.setStatus(name, 'NOT_SERVING');
     return this;

@@ -11,7 +11,7 @@ function encodeRequest(service: string): Buffer {
 
 function decodeStatus(bytes: Buffer): string {
   // field 1, varint: 0x08 <status>; an absent field means UNKNOWN (0).
-  return STATES[bytes.length >= 2 && bytes[0] === 0x08 ? bytes[1] : 0];
+  return STATES[bytes.length >= 2 && bytes[0] === 0x08 ? bytes[1]! : 0] ?? 'UNKNOWN';
 }
 
 export class HealthClient extends Client {

@@ -8,7 +8,6 @@ import {
   ServerCredentials,
   credentials,
   status,
-  type ServerInterceptor,
   type ServerUnaryCall,
   type ServerWritableStream,
   type ServiceDefinition,
@@ -16,6 +15,7 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
+import { guardService, type CallGuardOptions } from '../../src';
 
 export interface LabRequest {
   /** Wait for the gate before answering. */
@@ -37,7 +37,7 @@ const method = (name: string, responseStream: boolean) => ({
   responseSerialize: toBytes,
   responseDeserialize: fromBytes,
 });
-export const labService = { call: method('Call', false), stream: method('Stream', true) } as ServiceDefinition;
+export const labService = { call: method('Call', false), stream: method('Stream', true) } satisfies ServiceDefinition;
 
 /** A latch the handlers wait on; open() lets every held call answer. */
 class Gate {
@@ -62,8 +62,9 @@ export interface LabServer {
   stop(): Promise<void>;
 }
 
+/** The lab service guarded by `guard` (limiter, metrics), plus an unguarded health service. */
 export async function startLabServer(
-  interceptors: ServerInterceptor[],
+  guard: CallGuardOptions,
   options: Record<string, unknown> = {},
 ): Promise<LabServer> {
   const gate = new Gate();
@@ -73,8 +74,8 @@ export async function startLabServer(
     running++;
     maxRunning = Math.max(maxRunning, running);
   };
-  const server = new Server({ ...options, interceptors });
-  server.addService(labService, {
+  const server = new Server(options);
+  server.addService(labService, guardService(labService, {
     call: (call: ServerUnaryCall<LabRequest, unknown>, callback: sendUnaryData<unknown>) => {
       enter();
       let cancelled = false;
@@ -96,7 +97,7 @@ export async function startLabServer(
         running--;
       });
     },
-  });
+  }, guard));
   new HealthImplementation({ '': 'SERVING' }).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
