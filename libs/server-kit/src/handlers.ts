@@ -236,7 +236,10 @@ async function* readRequests<Req>(
   call: ServerReadableStream<Req, unknown> | ServerDuplexStream<Req, unknown>,
   ctx: LiveContext,
 ): AsyncGenerator<Req> {
-  const iterator = (call as AsyncIterable<Req>)[Symbol.asyncIterator]();
+  // destroyOnReturn: false: the default iterator destroys the stream once the requests end,
+  // which for a bidi call also destroys its writable side, so call.end() never sends the
+  // status and the client waits until its deadline.
+  const iterator = call.iterator({ destroyOnReturn: false }) as AsyncIterator<Req>;
   const stopped = new Promise<IteratorResult<Req>>((resolve) => {
     const stop = () => resolve({ done: true, value: undefined });
     if (ctx.signal.aborted) stop();
