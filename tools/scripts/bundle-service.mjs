@@ -2,9 +2,12 @@
 // Bundles a service into one CommonJS file that runs with plain `node` and no node_modules.
 // grpc-health-check and @grpc/reflection load their .proto files from disk at run time, so
 // those are copied beside the bundle and the two packages are pointed at them.
+// Executors need files of their own at run time, so these are bundled too: the pool's worker
+// entries (<outdir>/workers/*.js) and the app's task modules (src/tasks/*.ts beside the
+// entry -> <outdir>/tasks/*.js), which resolveTaskModule() finds next to main.js.
 // Usage: bundle-service.mjs <entry.ts> <outdir>
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
@@ -55,9 +58,21 @@ const protoDirPlugin = {
 const out = resolve(outdir);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+// tsx is only loaded to run .ts task modules from source; never in a bundle.
+const external = ['tsx', 'tsx/*'];
+const poolWorkers = join(dirname(require.resolve('@grpc-ts/pool')), 'workers');
+const tasksDir = join(dirname(resolve(entry)), 'tasks');
+const extraEntries = [
+  ...readdirSync(poolWorkers).map((file) => ({ in: join(poolWorkers, file), out: `workers/${file.replace(/\.ts$/, '')}` })),
+  ...(existsSync(tasksDir) ? readdirSync(tasksDir).filter((f) => f.endsWith('.ts')) : []).map((file) => ({
+    in: join(tasksDir, file),
+    out: `tasks/${file.replace(/\.ts$/, '')}`,
+  })),
+];
 const result = await build({
-  entryPoints: [entry],
-  outfile: join(out, 'main.js'),
+  entryPoints: [{ in: entry, out: 'main' }, ...extraEntries],
+  outdir: out,
+  external,
   bundle: true,
   platform: 'node',
   target: 'node20',

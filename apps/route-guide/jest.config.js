@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'route-guide',
+  rootDir: __dirname,
+};

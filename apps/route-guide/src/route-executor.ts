@@ -1,0 +1,24 @@
+// The executor RecordRoute's distance sums run on, from config: worker threads by default
+// (CPU-bound trigonometry, kept off the event loop), or child processes, or inline.
+import { createExecutor, resolveTaskModule, type ExecutorKind, type ServerMetrics } from '@grpc-ts/pool';
+import { join } from 'node:path';
+import type { RouteExecutor } from './route-length';
+import type * as RouteTasks from './tasks/route-tasks';
+
+// tasks/route-tasks.ts from source; tasks/route-tasks.js beside main.js in a bundle.
+const taskModule = () => resolveTaskModule(join(__dirname, 'tasks'), 'route-tasks');
+
+export interface RouteExecutorConfig {
+  kind: ExecutorKind;
+  size: number;
+  maxQueue: number;
+  metrics?: ServerMetrics;
+}
+
+export function createRouteExecutor({ kind, size, maxQueue, metrics }: RouteExecutorConfig): RouteExecutor {
+  return createExecutor<typeof RouteTasks>({ kind, size, maxQueue, metrics, taskModule: taskModule(), name: 'route-length' });
+}
+
+export function inlineRouteExecutor(): RouteExecutor {
+  return createExecutor<typeof RouteTasks>({ kind: 'inline', taskModule: taskModule(), name: 'route-length' });
+}

@@ -1,0 +1,105 @@
+// routeguide.RouteGuide with the official Node example server's behaviour (edge cases in the README).
+// The server-kit adapters own cancellation, back-pressure and shutdown; this file is the logic.
+import { routeguide } from '@grpc-ts/protos';
+import { bidi, clientStream, invalidArgument, resourceExhausted, serverStream, unary } from '@grpc-ts/server-kit';
+import type { RouteChatStore } from './chat-store';
+import type { Bounds, FeatureSource } from './feature-index';
+import { pointProblem } from './geo';
+import { RouteLength, type RouteExecutor } from './route-length';
+
+/** RecordRoute refuses longer routes: a bound on the work one call can ask for. */
+export const DEFAULT_MAX_ROUTE_POINTS = 1_000_000;
+
+export interface RouteGuideDeps {
+  features: FeatureSource;
+  /** Shared by every RouteChat call on the server. */
+  chat: RouteChatStore;
+  /** A monotonic clock in milliseconds (RecordRoute's elapsed_time); injectable so tests need not sleep. */
+  now?: () => number;
+  /** RecordRoute fails with RESOURCE_EXHAUSTED past this many points. */
+  maxRoutePoints?: number;
+  /** Where RecordRoute's distance sums run (see route-length.ts). */
+  executor: RouteExecutor;
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+// proto3: an unset message field reads as its default, so a RouteNote without a location is at (0, 0).
+const ORIGIN: routeguide.Point = { latitude: 0, longitude: 0 };
+
+function checkPoint(point: routeguide.Point, what: string): routeguide.Point {
+  const problem = pointProblem(point, what);
+  if (problem) throw invalidArgument(problem);
+  return point;
+}
+
+/** lo and hi are both required, may be any two opposite corners; edges are inclusive. */
+export function boundsOf({ lo, hi }: routeguide.Rectangle): Bounds {
+  if (!lo || !hi) throw invalidArgument(`rectangle.${lo ? 'hi' : 'lo'} is required (a rectangle needs two corners)`);
+  checkPoint(lo, 'rectangle.lo');
+  checkPoint(hi, 'rectangle.hi');
+  return {
+    latMin: Math.min(lo.latitude, hi.latitude),
+    latMax: Math.max(lo.latitude, hi.latitude),
+    lngMin: Math.min(lo.longitude, hi.longitude),
+    lngMax: Math.max(lo.longitude, hi.longitude),
+  };
+}
+
+// int32 on the wire: a total that no longer fits saturates rather than wrapping negative.
+const toInt32 = (value: number) => Math.min(Math.trunc(value), INT32_MAX);
+
+export function createRouteGuideService({
+  features,
+  chat,
+  now = () => performance.now(),
+  maxRoutePoints = DEFAULT_MAX_ROUTE_POINTS,
+  executor,
+}: RouteGuideDeps): routeguide.RouteGuideServer {
+  return {
+    getFeature: unary<routeguide.Point, routeguide.Feature>((point) => {
+      checkPoint(point, 'point');
+      return features.find(point) ?? { name: '', location: { latitude: point.latitude, longitude: point.longitude } };
+    }),
+
+    // A lazy iterable: the adapter pulls the next feature only after the previous write was
+    // accepted (waiting for 'drain' when the client reads slowly) and stops it on cancel.
+    listFeatures: serverStream<routeguide.Rectangle, routeguide.Feature>((rectangle) => features.within(boundsOf(rectangle))),
+
+    recordRoute: clientStream<routeguide.Point, routeguide.RouteSummary>(async (incoming, ctx) => {
+      const started = now();
+      const length = new RouteLength(executor, ctx.signal);
+      let pointCount = 0;
+      let featureCount = 0;
+      for await (const point of incoming) {
+        checkPoint(point, `points[${pointCount}]`);
+        if (pointCount === maxRoutePoints) throw resourceExhausted(`a route may have at most ${maxRoutePoints} points`);
+        length.add(point);
+        pointCount++;
+        // Repeat visits count again, as in the official server.
+        if (features.find(point)?.name) featureCount++;
+      }
+      // The loop ends at the client's half-close: that is when the route's time stops.
+      const elapsedMs = now() - started;
+      if (pointCount === 0) return { pointCount: 0, featureCount: 0, distance: 0, elapsedTime: 0 };
+      return {
+        pointCount,
+        featureCount,
+        distance: toInt32(await length.metres()),
+        elapsedTime: toInt32(elapsedMs / 1000),
+      };
+    }),
+
+    routeChat: bidi<routeguide.RouteNote, routeguide.RouteNote>(async (notes, send) => {
+      for await (const note of notes) {
+        const location = checkPoint(note.location ?? ORIGIN, 'note.location');
+        // "Earlier" is fixed by this snapshot, so the new note is never sent back to its sender.
+        // It is stored before the snapshot is sent (not after) so the shared store stays in
+        // arrival order even while a slow reader holds this call in send(): the official
+        // server's writes never wait, so its store is always in arrival order too.
+        const earlier = chat.notesAt(location);
+        chat.add(location, note.message);
+        for (const previous of earlier) await send(previous);
+      }
+    }),
+  };
+}

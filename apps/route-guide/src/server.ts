@@ -1,0 +1,29 @@
+import { routeguide } from '@grpc-ts/protos';
+import { ServiceServer, type ServiceServerOptions } from '@grpc-ts/server-kit';
+import { createRouteGuideService, type RouteGuideDeps } from './route-guide';
+import { inlineRouteExecutor } from './route-executor';
+
+export const ROUTE_GUIDE_SERVICE_NAME = 'routeguide.RouteGuide';
+
+export interface RouteGuideServerDeps extends ServiceServerOptions, Omit<RouteGuideDeps, 'executor'> {
+  /** Where RecordRoute's distance sums run; inline when not given. The server closes it at shutdown. */
+  executor?: RouteGuideDeps['executor'];
+}
+
+/** Builds (does not bind) the route-guide server: main binds it, tests bind it on port 0. */
+export function buildRouteGuideServer({
+  features,
+  chat,
+  now,
+  maxRoutePoints,
+  executor = inlineRouteExecutor(),
+  ...options
+}: RouteGuideServerDeps): ServiceServer {
+  return new ServiceServer(options)
+    .addService(
+      ROUTE_GUIDE_SERVICE_NAME,
+      routeguide.RouteGuideService,
+      createRouteGuideService({ features, chat, now, maxRoutePoints, executor }),
+    )
+    .onShutdown(() => executor.close());
+}
