@@ -1,0 +1,100 @@
+// Command-line options of `npm run bench`.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseLoadShapes, type LoadShape } from './h2load';
+import { REPO_ROOT } from './payloads';
+import type { TargetId } from './servers';
+
+export const ALL_TARGETS: readonly TargetId[] = ['prod-service', 'route-guide', 'bare-grpc-js', 'raw-http2', 'python-grpcio'];
+
+export interface BenchOptions {
+  rounds: number;
+  durationMs: number;
+  warmupMs: number;
+  shapes: LoadShape[];
+  streamConcurrency: number;
+  pythonWorkers: number;
+  targets: TargetId[];
+  out: string;
+  quick: boolean;
+}
+
+const positiveNumber = (value: string) => {
+  const parsed = Number(value);
+  if (!(parsed > 0)) throw new InvalidArgumentError('must be a positive number');
+  return parsed;
+};
+const nonNegativeNumber = (value: string) => {
+  const parsed = Number(value);
+  if (!(parsed >= 0)) throw new InvalidArgumentError('must be a number >= 0');
+  return parsed;
+};
+const positiveInt = (value: string) => {
+  const parsed = positiveNumber(value);
+  if (!Number.isInteger(parsed)) throw new InvalidArgumentError('must be a whole number');
+  return parsed;
+};
+const targetList = (value: string): TargetId[] =>
+  value.split(',').map((name) => {
+    if (!(ALL_TARGETS as readonly string[]).includes(name.trim())) {
+      throw new InvalidArgumentError(`unknown target "${name}" (known: ${ALL_TARGETS.join(', ')})`);
+    }
+    return name.trim() as TargetId;
+  });
+const shapeList = (value: string) => {
+  try {
+    return parseLoadShapes(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+
+// What --quick changes when the option is not given explicitly: a smoke run in well under a minute.
+const QUICK = { rounds: 1, duration: 1, warmup: 0.5, load: '1x16' };
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const program = new Command('bench')
+    .description(
+      'Unary (h2load) and streaming capacity of the project services vs a bare grpc-js server, a raw node:http2 ' +
+        'server and Python grpcio; server on core 0, load on core 1, interleaved rounds, medians.',
+    )
+    .option('--rounds <n>', 'interleaved rounds (every target once per round)', positiveInt, 3)
+    .option('--duration <seconds>', 'measured time per measurement', positiveNumber, 5)
+    .option('--warmup <seconds>', 'unmeasured load before each measurement', nonNegativeNumber, 1)
+    .option('--load <shapes>', 'unary load shapes, CONNECTIONSxSTREAMS in flight, comma-separated', '1x1,1x16,4x16')
+    .option('--stream-concurrency <n>', 'ListFeatures calls kept open at once by the streaming client', positiveInt, 4)
+    .option('--python-workers <n>', 'ThreadPoolExecutor size of the Python server', positiveInt, 10)
+    .addOption(
+      new Option('--targets <list>', `comma-separated subset of ${ALL_TARGETS.join(',')}`).argParser(targetList).default([...ALL_TARGETS], 'all'),
+    )
+    .option('--out <file>', 'markdown report (default bench/results/latest.md; with --quick a temp file)')
+    .option('--quick', `smoke run: ${QUICK.rounds} round, ${QUICK.duration} s, ${QUICK.warmup} s warm-up, load ${QUICK.load}`, false)
+    .exitOverride() // throw instead of exiting: main decides, tests can assert
+    .parse(argv, { from: 'user' });
+  const opts = program.opts<{
+    rounds: number;
+    duration: number;
+    warmup: number;
+    load: string;
+    streamConcurrency: number;
+    pythonWorkers: number;
+    targets: TargetId[];
+    out?: string;
+    quick: boolean;
+  }>();
+  const given = (name: string) => program.getOptionValueSource(name) === 'cli';
+  const quick = opts.quick;
+  const pick = <T>(name: string, value: T, quickValue: T): T => (quick && !given(name) ? quickValue : value);
+  return {
+    rounds: pick('rounds', opts.rounds, QUICK.rounds),
+    durationMs: pick('duration', opts.duration, QUICK.duration) * 1000,
+    warmupMs: pick('warmup', opts.warmup, QUICK.warmup) * 1000,
+    shapes: shapeList(pick('load', opts.load, QUICK.load)),
+    streamConcurrency: opts.streamConcurrency,
+    pythonWorkers: opts.pythonWorkers,
+    targets: opts.targets,
+    out: opts.out ?? (quick ? join(tmpdir(), 'bench-quick.md') : join(REPO_ROOT, 'bench/results/latest.md')),
+    quick,
+  };
+}

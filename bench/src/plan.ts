@@ -1,0 +1,23 @@
+// What is measured against what: which targets answer each RPC, in measuring order, and which
+// target is "the project" for each comparison.
+import type { UnaryRpc } from './payloads';
+import type { TargetId } from './servers';
+
+export const UNARY_RPCS: readonly UnaryRpc[] = ['GetProdStock', 'GetFeature'];
+
+/** Who answers each unary RPC, in measuring order: the project service first, the ceiling and Python last. */
+export const UNARY_TARGETS: Record<UnaryRpc, readonly TargetId[]> = {
+  GetProdStock: ['prod-service', 'bare-grpc-js', 'raw-http2', 'python-grpcio'],
+  GetFeature: ['route-guide', 'bare-grpc-js', 'raw-http2', 'python-grpcio'],
+};
+
+/** Who serves ListFeatures (the raw node:http2 ceiling answers fixed unary frames only). */
+export const STREAM_TARGETS: readonly TargetId[] = ['route-guide', 'bare-grpc-js', 'python-grpcio'];
+
+export const PROJECT_TARGET = { GetProdStock: 'prod-service', GetFeature: 'route-guide', ListFeatures: 'route-guide' } as const;
+
+/** The project services' methods, as their /metrics label them. */
+export const PROJECT_METHODS: readonly [TargetId, readonly string[]][] = [
+  ['prod-service', ['/services.ProdService/GetProdStock']],
+  ['route-guide', ['/routeguide.RouteGuide/GetFeature', '/routeguide.RouteGuide/ListFeatures']],
+];

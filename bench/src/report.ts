@@ -1,0 +1,194 @@
+// Turns the suite's figures into the markdown report (bench/results/latest.md) and the ratio
+// lines printed at the end. Medians over rounds; ratios taken within each round, then the median.
+import { shapeLabel, type LoadShape } from './h2load';
+import type { UnaryRpc } from './payloads';
+import type { TargetId } from './servers';
+import { formatCount as fmt, median, medianRatio, spread } from './stats';
+import { PROJECT_TARGET, STREAM_TARGETS, UNARY_RPCS, UNARY_TARGETS } from './plan';
+import type { SuiteResults } from './results';
+
+/** The issue's goals for the project services. */
+export const GOALS = {
+  projectVsBare: 0.9,
+  projectVsPythonUnary: 1.7,
+  streamVsPython: 4,
+} as const;
+
+const LABEL: Record<TargetId, string> = {
+  'prod-service': 'prod-service',
+  'route-guide': 'route-guide',
+  'bare-grpc-js': 'bare grpc-js',
+  'raw-http2': 'raw node:http2',
+  'python-grpcio': 'Python grpcio',
+};
+
+export interface RatioLine {
+  what: string;
+  ratio: number;
+  goal?: number;
+}
+
+/** Figures by round (index round-1); measurements with problems are left out. */
+function unaryByRound(results: SuiteResults, target: TargetId, rpc: UnaryRpc, shape: LoadShape): (number | undefined)[] {
+  const values: (number | undefined)[] = new Array(results.options.rounds).fill(undefined);
+  for (const m of results.unary) {
+    if (m.target === target && m.rpc === rpc && sameShape(m.shape, shape) && m.problems.length === 0) values[m.round - 1] = m.callsPerSec;
+  }
+  return values;
+}
+
+function streamByRound(results: SuiteResults, target: TargetId): (number | undefined)[] {
+  const values: (number | undefined)[] = new Array(results.options.rounds).fill(undefined);
+  for (const m of results.stream) if (m.target === target && m.problems.length === 0) values[m.round - 1] = m.messagesPerSec;
+  return values;
+}
+
+const sameShape = (a: LoadShape, b: LoadShape) => a.connections === b.connections && a.streams === b.streams;
+const present = (values: (number | undefined)[]) => values.filter((v): v is number => v !== undefined);
+
+function cell(values: (number | undefined)[]): string {
+  const got = present(values);
+  if (got.length === 0) return '-';
+  return got.length > 1 ? `${fmt(median(got))} ±${Math.round((spread(got) * 100) / 2)}%` : fmt(got[0]!);
+}
+
+export function formatRatio(ratio: number, goal?: number): string {
+  if (!Number.isFinite(ratio)) return '-';
+  const shown = `${ratio.toFixed(2)}x`;
+  if (goal === undefined) return shown;
+  return ratio >= goal ? `${shown} (meets >= ${goal}x)` : `**${shown} (BELOW ${goal}x)**`;
+}
+
+/** Every ratio the issue asks for, plus the informative ones (no goal). */
+export function ratioLines(results: SuiteResults): RatioLine[] {
+  const lines: RatioLine[] = [];
+  for (const rpc of UNARY_RPCS) {
+    const project = PROJECT_TARGET[rpc];
+    for (const shape of results.options.shapes) {
+      const at = `${rpc}, ${shapeLabel(shape)} in flight`;
+      const of = (target: TargetId) => unaryByRound(results, target, rpc, shape);
+      lines.push({ what: `${project} / bare grpc-js, ${at}`, ratio: medianRatio(of(project), of('bare-grpc-js')), goal: GOALS.projectVsBare });
+      lines.push({ what: `${project} / Python grpcio, ${at}`, ratio: medianRatio(of(project), of('python-grpcio')), goal: GOALS.projectVsPythonUnary });
+      lines.push({ what: `bare grpc-js / raw node:http2 (ceiling), ${at}`, ratio: medianRatio(of('bare-grpc-js'), of('raw-http2')) });
+    }
+  }
+  const stream = (target: TargetId) => streamByRound(results, target);
+  lines.push({
+    what: 'route-guide / Python grpcio, ListFeatures messages/s',
+    ratio: medianRatio(stream('route-guide'), stream('python-grpcio')),
+    goal: GOALS.streamVsPython,
+  });
+  lines.push({ what: 'route-guide / bare grpc-js, ListFeatures messages/s', ratio: medianRatio(stream('route-guide'), stream('bare-grpc-js')) });
+  return lines.filter((line) => Number.isFinite(line.ratio));
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
+}
+
+function duration(results: SuiteResults): string {
+  const seconds = Math.round((Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+export function renderReport(results: SuiteResults): string {
+  const { machine, options } = results;
+  const rounds = options.rounds;
+  const out: string[] = [];
+  out.push('# gRPC server benchmark', '');
+  out.push(
+    `Measured ${results.startedAt.replace('T', ' ').slice(0, 16)} UTC (took ${duration(results)}) on ${machine.cores} cores ` +
+      `(${machine.cpuModel}), ${machine.kernel}; node ${machine.node}, @grpc/grpc-js ${machine.grpcJs}, ${machine.h2load}, ` +
+      `Python ${machine.pythonGrpc}. 1-minute load average at the start: ${machine.loadAverage.toFixed(2)}` +
+      (machine.loadAverage > 0.5 ? ' (**other work was using the cores: figures are less reliable**).' : '.'),
+    '',
+    `Method: each server alone on core 0 (\`taskset -c 0\`), the load generator on core 1 (\`taskset -c 1\`)` +
+      `${results.pinned ? '' : ' **(NOT pinned: taskset missing)**'}. ${rounds} interleaved round${rounds > 1 ? 's' : ''} ` +
+      `(every target once per round, same order); ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s of ` +
+      'unmeasured warm-up load per measurement. Figures are medians over the rounds (± is half the max-min spread); ' +
+      'ratios are taken within each round, then the median. Absolute figures move about ±20% on this machine: compare ratios.' +
+      (options.quick ? ' **Quick smoke run: figures are indicative only.**' : ''),
+    '',
+  );
+  out.push('## Targets', '');
+  out.push(...table(['target', 'address', 'how it ran'], results.targets.map((t) => [LABEL[t.id], t.address, t.detail])), '');
+
+  if (results.unary.length > 0) {
+    out.push(`## Unary capacity, calls/s (h2load, median of ${rounds})`, '');
+    for (const rpc of UNARY_RPCS) {
+      const project = PROJECT_TARGET[rpc];
+      const targets = UNARY_TARGETS[rpc];
+      out.push(`### ${rpc}`, '');
+      const header = [
+        'in flight (conns x streams)',
+        ...targets.map((t) => LABEL[t]),
+        `${project} / bare`,
+        `${project} / Python`,
+        'bare / raw',
+      ];
+      const rows = options.shapes.map((shape) => {
+        const of = (target: TargetId) => unaryByRound(results, target, rpc, shape);
+        return [
+          shapeLabel(shape),
+          ...targets.map((t) => cell(of(t))),
+          formatRatio(medianRatio(of(project), of('bare-grpc-js')), GOALS.projectVsBare),
+          formatRatio(medianRatio(of(project), of('python-grpcio')), GOALS.projectVsPythonUnary),
+          formatRatio(medianRatio(of('bare-grpc-js'), of('raw-http2'))),
+        ];
+      });
+      out.push(...table(header, rows), '');
+    }
+  }
+
+  if (results.stream.length > 0) {
+    out.push(
+      `## Server streaming: ListFeatures, messages/s (median of ${rounds})`,
+      '',
+      `A grpc-js client on core 1 keeps ${options.streamConcurrency} whole-world ListFeatures calls open on one channel, back to back, ` +
+        'and counts messages; every call must end OK with every named feature.',
+      '',
+    );
+    const rows = STREAM_TARGETS.map((t) => {
+      const cpu = results.stream.filter((m) => m.target === t).map((m) => m.clientCpu);
+      return [LABEL[t], cell(streamByRound(results, t)), cpu.length ? `${Math.round(median(cpu) * 100)}%` : '-'];
+    });
+    out.push(...table(['target', 'messages/s', 'client CPU (100% = the client is the limit)'], rows), '');
+  }
+
+  out.push('## Ratios against the goals', '');
+  for (const line of ratioLines(results)) out.push(`- ${line.what}: ${formatRatio(line.ratio, line.goal)}`);
+  out.push('');
+
+  out.push('## Checks', '');
+  out.push(...(results.checks.length ? results.checks.map((c) => `- ${c}`) : ['- none completed']), '');
+  if (results.problems.length) out.push('## Problems (figures next to these are left out of the medians)', '', ...results.problems.map((p) => `- ${p}`), '');
+  if (results.skipped.length) out.push('## Skipped', '', ...results.skipped.map((s) => `- ${s}`), '');
+
+  out.push('## Every round', '');
+  const roundHeader = ['measurement', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}`)];
+  const roundRows: string[][] = [];
+  for (const shape of options.shapes) {
+    for (const rpc of UNARY_RPCS) {
+      for (const target of UNARY_TARGETS[rpc]) {
+        const ms = results.unary.filter((m) => m.target === target && m.rpc === rpc && sameShape(m.shape, shape));
+        if (ms.length === 0) continue;
+        const byRound = Array.from({ length: rounds }, (_, i) => {
+          const m = ms.find((x) => x.round === i + 1);
+          return m ? `${fmt(m.callsPerSec)}${m.problems.length ? ' (!)' : ''}` : '-';
+        });
+        roundRows.push([`${rpc} ${shapeLabel(shape)} ${LABEL[target]} calls/s`, ...byRound]);
+      }
+    }
+  }
+  for (const target of STREAM_TARGETS) {
+    const ms = results.stream.filter((m) => m.target === target);
+    if (ms.length === 0) continue;
+    const byRound = Array.from({ length: rounds }, (_, i) => {
+      const m = ms.find((x) => x.round === i + 1);
+      return m ? `${fmt(m.messagesPerSec)}${m.problems.length ? ' (!)' : ''}` : '-';
+    });
+    roundRows.push([`ListFeatures ${LABEL[target]} messages/s`, ...byRound]);
+  }
+  out.push(...table(roundHeader, roundRows), '');
+  return out.join('\n');
+}

@@ -1,0 +1,52 @@
+// The figures and checks of one run, as the suite collects them and the report reads them.
+import type { H2loadResult, LoadShape } from './h2load';
+import type { MachineInfo } from './machine';
+import type { BenchOptions } from './options';
+import type { UnaryRpc } from './payloads';
+import type { TargetId } from './servers';
+
+export interface UnaryMeasurement {
+  round: number;
+  target: TargetId;
+  rpc: UnaryRpc;
+  shape: LoadShape;
+  callsPerSec: number;
+  h2load: H2loadResult;
+  /** Why this figure is not to be trusted; [] when it is. */
+  problems: string[];
+}
+
+export interface StreamMeasurement {
+  round: number;
+  target: TargetId;
+  messagesPerSec: number;
+  calls: number;
+  errors: number;
+  /** The streaming client's CPU use (1 = its whole core: then the client, not the server, is the limit). */
+  clientCpu: number;
+  problems: string[];
+}
+
+export interface TargetNote {
+  id: TargetId;
+  address: string;
+  /** How it ran, e.g. the project services' limits and metrics port from their start-up logs. */
+  detail: string;
+}
+
+export interface SuiteResults {
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo;
+  options: BenchOptions;
+  pinned: boolean;
+  targets: TargetNote[];
+  unary: UnaryMeasurement[];
+  stream: StreamMeasurement[];
+  /** What was verified and held. */
+  checks: string[];
+  /** Anything that went wrong: a figure with a problem is left out of the medians. */
+  problems: string[];
+  /** What was left out, and why. */
+  skipped: string[];
+}

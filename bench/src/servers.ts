@@ -1,0 +1,185 @@
+// Builds and starts each benchmark target as its own process pinned to the server core, and
+// waits for its JSON 'listening' line. Node targets are bundled with the project's own
+// bundler and run with plain node, exactly as the services ship.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pinned } from './pinning';
+import { FEATURES_FILE, PROTO_DIR, REPO_ROOT, STOCK_FILE, grpcFrame, type BenchPayloads } from './payloads';
+
+export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+
+export type TargetId = 'prod-service' | 'route-guide' | 'bare-grpc-js' | 'raw-http2' | 'python-grpcio';
+
+export interface TargetSpec {
+  id: TargetId;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+export interface RunningTarget {
+  id: TargetId;
+  port: number;
+  address: string;
+  /** Every JSON line the process printed on stdout (for the project services: their start-up logs). */
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+export function pythonGrpcProblem(): string | undefined {
+  const probe = spawnSync(PYTHON, ['-c', 'import grpc, grpc_tools; print(grpc.__version__)'], { encoding: 'utf8' });
+  if (probe.status === 0) return undefined;
+  return `${PYTHON} cannot import grpc/grpc_tools (apt-get install python3-grpcio python3-grpc-tools): ${probe.error?.message ?? probe.stderr.trim()}`;
+}
+
+export interface Bundles {
+  /** id -> bundled main.js */
+  files: Record<string, string>;
+  /** id -> why it did not bundle (the others still run) */
+  failures: Record<string, string>;
+  dir: string;
+}
+
+/** Bundles entry points into a temp dir with tools/scripts/bundle-service.mjs. */
+export function bundle(entries: Record<string, string>): Bundles {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  const bundles: Bundles = { files: {}, failures: {}, dir };
+  for (const [id, entry] of Object.entries(entries)) {
+    const outdir = join(dir, id);
+    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'tools/scripts/bundle-service.mjs'), entry, outdir], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    if (result.status === 0) bundles.files[id] = join(outdir, 'main.js');
+    else bundles.failures[id] = `bundling ${entry} failed:\n${result.stderr.slice(-4000)}`;
+  }
+  return bundles;
+}
+
+export const BUNDLE_ENTRIES = {
+  'prod-service': 'apps/prod-service/src/main.ts',
+  'route-guide': 'apps/route-guide/src/main.ts',
+  'bare-grpc-js': 'bench/src/targets/bare-grpc-js.ts',
+  'raw-http2': 'bench/src/targets/raw-http2.ts',
+  'stream-client': 'bench/src/stream-client.ts',
+} as const;
+
+// The project services get only what the issue allows: where to listen. Limits, metrics and
+// log level stay at their defaults, which is the point of the comparison.
+const SERVICE_ENV = { HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0' };
+
+export function targetSpec(id: TargetId, bundles: Record<string, string>, payloads: BenchPayloads, pythonWorkers = 10): TargetSpec {
+  const node = process.execPath;
+  const bundled = (name: string) => {
+    const file = bundles[name];
+    if (!file) throw new Error(`${name} was not bundled`);
+    return file;
+  };
+  switch (id) {
+    case 'prod-service':
+    case 'route-guide':
+      return { id, command: node, args: [bundled(id)], env: SERVICE_ENV };
+    case 'bare-grpc-js':
+      return { id, command: node, args: [bundled(id), STOCK_FILE, FEATURES_FILE], env: { PORT: '0' } };
+    case 'raw-http2': {
+      const answers = Object.fromEntries(
+        Object.values(payloads.unary).map((call) => [call.path, grpcFrame(call.response).toString('base64')]),
+      );
+      return { id, command: node, args: [bundled(id)], env: { PORT: '0', RAW_ANSWERS: JSON.stringify(answers) } };
+    }
+    case 'python-grpcio':
+      return {
+        id,
+        command: PYTHON,
+        args: [
+          join(REPO_ROOT, 'bench/python/bench_server.py'),
+          '--proto-dir', PROTO_DIR,
+          '--stock', STOCK_FILE,
+          '--features', FEATURES_FILE,
+          '--port', '0',
+          '--workers', String(pythonWorkers),
+        ],
+        env: { PYTHONDONTWRITEBYTECODE: '1' },
+      };
+  }
+}
+
+/** Starts the target pinned to `cpu` and resolves once it prints its 'listening' JSON line. */
+export async function startTarget(spec: TargetSpec, cpu: number | undefined, timeoutMs = 30_000): Promise<RunningTarget> {
+  const [command, args] = pinned(cpu, spec.command, spec.args);
+  // cwd is a temp dir so nothing can lean on the repo's node_modules at run time.
+  const cwd = mkdtempSync(join(tmpdir(), `bench-${spec.id}-`));
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Record<string, unknown>[] = [];
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const cleanup = () => rmSync(cwd, { recursive: true, force: true });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${spec.id} did not print 'listening' within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        output = (output + line + '\n').slice(-8000);
+        return;
+      }
+      logs.push(entry);
+      if (entry.msg === 'listening' && typeof entry.port === 'number') {
+        clearTimeout(timer);
+        resolve(entry.port);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${spec.id} exited with ${code} before listening:\n${output}`));
+    });
+  }).catch((error: unknown) => {
+    cleanup();
+    throw error;
+  });
+  return {
+    id: spec.id,
+    port,
+    address: `127.0.0.1:${port}`,
+    logs,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      cleanup();
+    },
+  };
+}
+
+/** One line for the report: how the target ran (for the project services, from their own start-up logs). */
+export function describeTarget(target: RunningTarget, pythonWorkers: number): string {
+  switch (target.id) {
+    case 'prod-service':
+    case 'route-guide': {
+      const listening = target.logs.find((entry) => entry.msg === 'listening');
+      const metricsPort = target.logs.find((entry) => entry.msg === 'metrics listening')?.port;
+      return (
+        `bundled apps/${target.id}/src/main.ts, plain node, default settings; limits ${JSON.stringify(listening?.limits ?? 'none logged')}; ` +
+        (metricsPort === undefined ? 'NO metrics endpoint logged' : `metrics on :${metricsPort}`)
+      );
+    }
+    case 'bare-grpc-js':
+      return 'bench/src/targets/bare-grpc-js.ts: @grpc/grpc-js Server + the same generated definitions, nothing else';
+    case 'raw-http2':
+      return 'bench/src/targets/raw-http2.ts: node:http2 answering the same gRPC frames + grpc-status 0 trailers';
+    case 'python-grpcio':
+      return `bench/python/bench_server.py: grpcio, ThreadPoolExecutor(max_workers=${pythonWorkers}), code generated at start`;
+  }
+}

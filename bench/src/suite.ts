@@ -1,0 +1,155 @@
+// The whole benchmark: start every target on the server core, check each answers correctly,
+// then run interleaved rounds (every target once per round, same order) of unary h2load
+// measurements and streaming measurements from the load core, re-checking answers after
+// every round. Returns every figure and every check; report.ts turns them into a table.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { shapeLabel } from './h2load';
+import { describeMachine } from './machine';
+import { errorMessage, measureStream, measureUnary } from './measure';
+import type { BenchOptions } from './options';
+import { grpcFrame, loadPayloads, type UnaryRpc } from './payloads';
+import { SERVER_CPU, hasCommand } from './pinning';
+import { STREAM_TARGETS, UNARY_RPCS, UNARY_TARGETS } from './plan';
+import type { SuiteResults } from './results';
+import { BUNDLE_ENTRIES, bundle, describeTarget, pythonGrpcProblem, startTarget, targetSpec, type RunningTarget, type TargetId } from './servers';
+import { checkServiceMetrics } from './service-metrics';
+import { formatCount } from './stats';
+import { verifyTarget } from './verify';
+
+type Log = (line: string) => void;
+
+export async function runSuite(options: BenchOptions, log: Log = (line) => process.stdout.write(`${line}\n`)): Promise<SuiteResults> {
+  const results: SuiteResults = {
+    startedAt: new Date().toISOString(),
+    finishedAt: '',
+    machine: describeMachine(),
+    options,
+    pinned: hasCommand('taskset'),
+    targets: [],
+    unary: [],
+    stream: [],
+    checks: [],
+    problems: [],
+    skipped: [],
+  };
+  if (!results.pinned) results.skipped.push('taskset is missing: servers and load generators are NOT pinned to separate cores');
+  const withH2load = hasCommand('h2load');
+  if (!withH2load) results.skipped.push('unary capacity: h2load not found (apt-get install nghttp2-client)');
+  let wanted = [...options.targets];
+  if (wanted.includes('python-grpcio')) {
+    const problem = pythonGrpcProblem();
+    if (problem) {
+      results.skipped.push(`python-grpcio: ${problem}`);
+      wanted = wanted.filter((id) => id !== 'python-grpcio');
+    }
+  }
+
+  const payloads = loadPayloads();
+  const work = mkdtempSync(join(tmpdir(), 'bench-'));
+  const bodyFiles = {} as Record<UnaryRpc, string>;
+  for (const rpc of UNARY_RPCS) {
+    bodyFiles[rpc] = join(work, `${rpc}.grpc`);
+    writeFileSync(bodyFiles[rpc], grpcFrame(payloads.unary[rpc].request));
+  }
+
+  const running = new Map<TargetId, RunningTarget>();
+  const stopAll = () => Promise.all([...running.values()].map((target) => target.stop()));
+  // Ctrl-C must not leave pinned servers behind.
+  const onSignal = () => void stopAll().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let bundleDir: string | undefined;
+  try {
+    const needed = [...wanted.filter((id) => id in BUNDLE_ENTRIES), 'stream-client'] as (keyof typeof BUNDLE_ENTRIES)[];
+    log(`bundling ${needed.join(', ')} ...`);
+    const bundled = bundle(Object.fromEntries(needed.map((id) => [id, BUNDLE_ENTRIES[id]])));
+    bundleDir = bundled.dir;
+    results.problems.push(...Object.values(bundled.failures));
+    const streamClient = bundled.files['stream-client'];
+
+    for (const id of wanted) {
+      if (bundled.failures[id]) continue;
+      try {
+        const target = await startTarget(targetSpec(id, bundled.files, payloads, options.pythonWorkers), SERVER_CPU);
+        running.set(id, target);
+        results.targets.push({ id, address: target.address, detail: describeTarget(target, options.pythonWorkers) });
+        log(`started ${id} on ${target.address}`);
+      } catch (error) {
+        results.problems.push(`${id} did not start: ${errorMessage(error)}`);
+      }
+    }
+
+    // Only targets that answer correctly are timed.
+    for (const [id, target] of [...running]) {
+      const problem = await verifyTarget(id, target.address, payloads);
+      if (problem) {
+        results.problems.push(`${id} answered wrong before timing, so it was not measured: ${problem}`);
+        await target.stop();
+        running.delete(id);
+      }
+    }
+    if (running.size > 0) results.checks.push(`before timing, a real gRPC client got the expected answers from ${[...running.keys()].join(', ')}`);
+
+    for (let round = 1; round <= options.rounds; round++) {
+      const tag = `round ${round}/${options.rounds}`;
+      for (const shape of withH2load ? options.shapes : []) {
+        for (const rpc of UNARY_RPCS) {
+          for (const id of UNARY_TARGETS[rpc]) {
+            const target = running.get(id);
+            if (!target) continue;
+            const what = `${tag} ${rpc} ${shapeLabel(shape)} in flight, ${id}`;
+            const measured = await measureUnary(round, id, target.address, rpc, shape, bodyFiles[rpc], payloads, options);
+            if ('error' in measured) {
+              results.problems.push(`${what}: ${measured.error}`);
+              continue;
+            }
+            results.unary.push(measured);
+            results.problems.push(...measured.problems.map((problem) => `${what}: ${problem}`));
+            log(`${tag}  ${rpc.padEnd(12)} ${`in flight ${shapeLabel(shape)}`.padEnd(20)} ${id.padEnd(14)} ${formatCount(measured.callsPerSec)} calls/s`);
+          }
+        }
+      }
+      for (const id of STREAM_TARGETS) {
+        const target = running.get(id);
+        if (!target || !streamClient) continue;
+        const what = `${tag} ListFeatures, ${id}`;
+        const measured = await measureStream(round, id, target.address, streamClient, payloads, options);
+        if ('error' in measured) {
+          results.problems.push(`${what}: ${measured.error}`);
+          continue;
+        }
+        results.stream.push(measured);
+        results.problems.push(...measured.problems.map((problem) => `${what}: ${problem}`));
+        log(`${tag}  ${'ListFeatures'.padEnd(12)} ${`streams ${options.streamConcurrency}`.padEnd(20)} ${id.padEnd(14)} ${formatCount(measured.messagesPerSec)} messages/s`);
+      }
+      // gRPC errors hide behind HTTP 200: call each target for real once more after its load.
+      const wrong: string[] = [];
+      for (const [id, target] of running) {
+        const problem = await verifyTarget(id, target.address, payloads);
+        if (problem) wrong.push(`after ${tag}, ${id} answered wrong: ${problem}`);
+      }
+      results.problems.push(...wrong);
+      if (wrong.length === 0 && running.size > 0) results.checks.push(`after ${tag}, every target still gave the expected answers to a real gRPC client`);
+    }
+
+    const metrics = await checkServiceMetrics(running);
+    results.checks.push(...metrics.checks);
+    results.problems.push(...metrics.problems);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await stopAll();
+    rmSync(work, { recursive: true, force: true });
+    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  }
+  if (results.unary.length > 0 && results.unary.every((m) => m.problems.length === 0)) {
+    results.checks.push(
+      `h2load: all ${results.unary.length} measurements had 0 failed/errored/timed-out requests, only 2xx, ` +
+        'and response body bytes = answers x the expected gRPC frame size',
+    );
+  }
+  results.finishedAt = new Date().toISOString();
+  return results;
+}

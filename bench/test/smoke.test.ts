@@ -1,0 +1,73 @@
+// A --quick smoke of one pair, through the suite's own code: the bare grpc-js target bundled
+// and started as the bench starts it, checked by a real client, then loaded by h2load for 1 s
+// and by the streaming client for 1 s. Figures are only checked to exist (> 0, no errors):
+// speed is never asserted in a test.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prod } from '@grpc-ts/protos';
+import { grpcFrame, loadPayloads } from '../src/payloads';
+import { SERVER_CPU, hasCommand } from '../src/pinning';
+import { BUNDLE_ENTRIES, bundle, startTarget, targetSpec, type RunningTarget } from '../src/servers';
+import { measureStream, measureUnary } from '../src/measure';
+import { verifyTarget } from '../src/verify';
+
+const h2loadMissing = !hasCommand('h2load');
+if (h2loadMissing) console.warn('SKIPPED bench smoke: h2load is not installed (apt-get install nghttp2-client)');
+
+(h2loadMissing ? describe.skip : describe)('bench smoke: bare grpc-js under h2load, 1 s', () => {
+  const payloads = loadPayloads();
+  const shape = { connections: 1, streams: 16 };
+  const quick = { durationMs: 1000, warmupMs: 0 };
+  let work: string;
+  let bundles: ReturnType<typeof bundle>;
+  let target: RunningTarget;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    bundles = bundle({ 'bare-grpc-js': BUNDLE_ENTRIES['bare-grpc-js'], 'stream-client': BUNDLE_ENTRIES['stream-client'] });
+    expect(bundles.failures).toEqual({});
+    target = await startTarget(targetSpec('bare-grpc-js', bundles.files, payloads), SERVER_CPU);
+  }, 60_000);
+
+  afterAll(async () => {
+    await target?.stop();
+    if (bundles) rmSync(bundles.dir, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('answers a real client correctly', async () => {
+    await expect(verifyTarget('bare-grpc-js', target.address, payloads)).resolves.toBeUndefined();
+  });
+
+  it('measures unary calls/s with h2load, with no errors', async () => {
+    const bodyFile = join(work, 'stock.grpc');
+    writeFileSync(bodyFile, grpcFrame(payloads.unary.GetProdStock.request));
+    const measured = await measureUnary(1, 'bare-grpc-js', target.address, 'GetProdStock', shape, bodyFile, payloads, quick);
+    if ('error' in measured) throw new Error(measured.error);
+    expect(measured.problems).toEqual([]);
+    expect(measured.callsPerSec).toBeGreaterThan(0);
+    expect(measured.h2load.succeeded).toBeGreaterThan(0);
+    expect(measured.h2load).toMatchObject({ failed: 0, errored: 0, timeout: 0, statusOther: 0 });
+  });
+
+  it('flags calls that fail with a gRPC status even though h2load counts them as 200s', async () => {
+    const bodyFile = join(work, 'unknown-product.grpc');
+    writeFileSync(bodyFile, grpcFrame(prod.ProdRequest.encode({ prodId: 999_999 }).finish()));
+    const measured = await measureUnary(1, 'bare-grpc-js', target.address, 'GetProdStock', shape, bodyFile, payloads, quick);
+    if ('error' in measured) throw new Error(measured.error);
+    expect(measured.h2load.succeeded).toBeGreaterThan(0);
+    expect(measured.problems).toContainEqual(expect.stringMatching(/^body bytes 0 do not match/));
+  });
+
+  it('measures ListFeatures messages/s with the streaming client', async () => {
+    const measured = await measureStream(1, 'bare-grpc-js', target.address, bundles.files['stream-client']!, payloads, {
+      ...quick,
+      streamConcurrency: 4,
+    });
+    if ('error' in measured) throw new Error(measured.error);
+    expect(measured).toMatchObject({ errors: 0, problems: [] });
+    expect(measured.calls).toBeGreaterThan(0);
+    expect(measured.messagesPerSec).toBeGreaterThan(0);
+  });
+});
