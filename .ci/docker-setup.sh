@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# CI-only scaffolding for the compose e2e test on a bare machine with no image registry:
+#   1. installs Debian's docker.io and docker-compose (v1 CLI) when missing,
+#   2. starts dockerd in the background when no engine answers, logging to a file,
+#   3. builds a local Node base image by `docker import` of a tiny root filesystem made from
+#      this machine's own node + npm (no registry to pull node:20-bookworm-slim from).
+# Afterwards: export BASE_IMAGE=local/node-base:20 (the e2e test passes it as the build
+# argument). The Dockerfile never depends on this script; with a registry it uses the
+# official image.
+set -euo pipefail
+BASE_IMAGE="${BASE_IMAGE:-local/node-base:20}"
+DOCKERD_LOG="${DOCKERD_LOG:-/var/log/dockerd.log}"
+
+install_packages() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+start_engine() {
+  if docker info >/dev/null 2>&1; then return; fi
+  echo "starting dockerd (log: $DOCKERD_LOG)"
+  nohup dockerd >"$DOCKERD_LOG" 2>&1 &
+  for _ in $(seq 1 60); do
+    if docker info >/dev/null 2>&1; then return; fi
+    sleep 1
+  done
+  echo "dockerd did not answer within 60 s; last log lines:" >&2
+  tail -n 40 "$DOCKERD_LOG" >&2
+  exit 1
+}
+
+# Copies a file into the root at the same path, and every shared library it loads.
+copy_with_libs() {
+  local root=$1 file=$2
+  cp -L --parents "$file" "$root"
+  ldd "$file" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+    cp -L --parents "$lib" "$root"
+  done
+}
+
+# The C and C++ runtime libraries (as in a slim Debian image), so native addons in
+# node_modules (nx, esbuild, swc) load too, not only node itself.
+copy_runtime_libs() {
+  local root=$1
+  dpkg -L libc6 libgcc-s1 libstdc++6 | grep -E '^/[^ ]*/lib[^/]*\.so[.0-9]*$' | grep -v /gconv/ | while read -r lib; do
+    cp -L --parents "$lib" "$root"
+  done
+}
+
+# A root filesystem shaped like the official image where it matters: node and npm in
+# /usr/local/bin, a `node` user (uid 1000), /bin/sh for RUN steps, and the machine's CA
+# bundle, which npm needs here to reach the registry (set as npm's global cafile).
+build_base_image() {
+  if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+    echo "base image $BASE_IMAGE exists"
+    return
+  fi
+  local node_bin npm_dir root
+  node_bin=$(readlink -f "$(command -v node)")
+  npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  root=$(mktemp -d)
+
+  copy_runtime_libs "$root"
+  copy_with_libs "$root" "$node_bin"
+  copy_with_libs "$root" "$(readlink -f /bin/sh)"
+  copy_with_libs "$root" /usr/bin/env # npm bin shims start with `#!/usr/bin/env node`
+  mkdir -p "$root/usr/local/bin" "$root/usr/local/lib/node_modules" "$root/usr/local/etc" "$root/bin" \
+    "$root/etc/ssl/certs" "$root/tmp" "$root/root" "$root/home/node"
+  mv "$root$node_bin" "$root/usr/local/bin/node"
+  [ -e "$root/bin/sh" ] || ln -s "$(readlink -f /bin/sh)" "$root/bin/sh"
+  cp -a "$npm_dir" "$root/usr/local/lib/node_modules/npm"
+  for tool in npm npx; do
+    printf '#!/bin/sh\nexec /usr/local/bin/node /usr/local/lib/node_modules/npm/bin/%s-cli.js "$@"\n' "$tool" \
+      >"$root/usr/local/bin/$tool"
+    chmod 755 "$root/usr/local/bin/$tool"
+  done
+  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"
+  echo 'cafile=/etc/ssl/certs/ca-certificates.crt' >"$root/usr/local/etc/npmrc"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnode:x:1000:\n' >"$root/etc/group"
+  echo 'hosts: files dns' >"$root/etc/nsswitch.conf"
+  chmod 1777 "$root/tmp"
+  chown 1000:1000 "$root/home/node"
+
+  echo "importing $BASE_IMAGE from $node_bin ($(node --version)) and npm $(npm --version 2>/dev/null)"
+  tar -C "$root" -c . | docker import \
+    --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["node"]' \
+    - "$BASE_IMAGE" >/dev/null
+  rm -rf "$root"
+}
+
+install_packages
+start_engine
+build_base_image
+docker run --rm "$BASE_IMAGE" node -e 'console.log(`base image works: node ${process.version}`)'

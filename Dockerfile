@@ -1,0 +1,75 @@
+# One image per app, built from the repository root:
+#   docker build --target prod-service -t grpc-ts/prod-service .
+#   docker build --target route-guide  -t grpc-ts/route-guide .
+#   docker build --target client       -t grpc-ts/client .
+# (docker compose builds all three.) Stages:
+#   manifests  the package files alone, so `npm ci` stays cached until a dependency changes
+#   build      `npm ci` once and every app bundled by its Nx build target (esbuild)
+#   runtime    base of the service images: a non-root user and the bundled client, which
+#              the gRPC HEALTHCHECK runs
+#   <app>      one small image per app: its bundle only, no node_modules, no sources
+# Works with BuildKit and with the classic builder (docker-compose 1.29).
+
+# Any image with node 20 + npm in /usr/local/bin and a `node` user (uid 1000) will do.
+ARG BASE_IMAGE=node:20-bookworm-slim
+
+FROM ${BASE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+# Delete everything but package.json, package-lock.json and .npmrc, at any depth: the next
+# stage copies this tree, and its layer only changes when one of those files does.
+RUN node -e ' \
+  const fs = require("node:fs"), path = require("node:path"); \
+  const keep = new Set(["package.json", "package-lock.json", ".npmrc"]); \
+  const prune = (dir) => { \
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) { \
+      const file = path.join(dir, entry.name); \
+      if (entry.isDirectory()) { prune(file); if (fs.readdirSync(file).length === 0) fs.rmdirSync(file); } \
+      else if (!keep.has(entry.name)) fs.rmSync(file); \
+    } \
+  }; \
+  prune(".");'
+
+FROM ${BASE_IMAGE} AS build
+WORKDIR /src
+# Nx offline, quiet and daemon-free (as scripts/nx-env.sh does outside Docker).
+ENV CI=true NX_DAEMON=false NX_NO_CLOUD=true NX_USE_LOCAL=true NX_TUI=false
+COPY --from=manifests /src ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# The generated protobuf code is committed (CI checks it is fresh), so the builds run
+# without their generate dependencies: no buf or bash needed here.
+RUN npx nx run-many -t build -p prod-service route-guide client --excludeTaskDependencies --output-style=static
+
+FROM ${BASE_IMAGE} AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+# The client bundle alone (no source map, no protos): all the health check runs.
+COPY --from=build /src/dist/apps/client/main.js /opt/client/main.js
+# The official image's `node` user; numeric so orchestrators can verify it is not root.
+USER 1000:1000
+
+FROM runtime AS prod-service
+COPY --from=build /src/dist/apps/prod-service ./
+EXPOSE 50051 9464
+# The health check asks the server itself over gRPC (grpc.health.v1), not a TCP connect.
+# It assumes the default PORT (50051); change both together.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:50051", "services.ProdService"]
+CMD ["node", "--enable-source-maps", "main.js"]
+
+FROM runtime AS route-guide
+# The feature database is bundled into main.js; DATA=<file> replaces it at run time.
+COPY --from=build /src/dist/apps/route-guide ./
+EXPOSE 50052 9464
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:50052", "routeguide.RouteGuide"]
+CMD ["node", "--enable-source-maps", "main.js"]
+
+FROM ${BASE_IMAGE} AS client
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /src/dist/apps/client ./
+USER 1000:1000
+ENTRYPOINT ["node", "--enable-source-maps", "main.js"]
+CMD ["demo"]
