@@ -80,7 +80,6 @@ const result = await build({
   sourcemap: true,
   minifyWhitespace: true,
   minifySyntax: true,
-  keepNames: true,
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',

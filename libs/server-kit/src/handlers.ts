@@ -34,59 +34,88 @@ type AnyServerCall = NodeJS.EventEmitter & {
   getPath(): string;
 };
 
-const serverStopSignals = new WeakMap<object, AbortSignal>();
-const errorReporters = new WeakMap<object, (error: unknown, path: string) => void>();
+// What ServiceServer ties to each call before its handler runs: one shared object per
+// server, stored on the call under a symbol (cheaper per call than WeakMaps).
+export interface ServerContext {
+  stopSignal: AbortSignal;
+  reportError: (error: unknown, path: string) => void;
+}
+const SERVER_CONTEXT = Symbol('grpc-ts.serverContext');
+type WithServerContext = { [SERVER_CONTEXT]?: ServerContext };
 
 /** Called by ServiceServer before a handler runs: ties the call to the server's lifecycle. */
-export function attachServerContext(
-  call: object,
-  stopSignal: AbortSignal,
-  reportError: (error: unknown, path: string) => void,
-): void {
-  serverStopSignals.set(call, stopSignal);
-  errorReporters.set(call, reportError);
+export function attachServerContext(call: object, context: ServerContext): void {
+  (call as WithServerContext)[SERVER_CONTEXT] = context;
 }
 
-interface LiveContext extends CallContext {
-  /** Why the call stopped early, if it did. */
-  readonly stopReason: () => 'cancelled' | 'shutdown' | undefined;
-  dispose(): void;
+// The signal is made only when a handler (or a stream adapter) asks for it: most unary
+// handlers never do, and an AbortController per call costs measurable throughput.
+class LiveContext implements CallContext {
+  private controller?: AbortController;
+  private reason?: 'cancelled' | 'shutdown';
+  private readonly stopSignal?: AbortSignal;
+
+  constructor(
+    private readonly call: AnyServerCall,
+    private readonly endsAtShutdown: boolean,
+  ) {
+    this.stopSignal = (call as WithServerContext)[SERVER_CONTEXT]?.stopSignal;
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller) return this.controller.signal;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.call.once('cancelled', this.onCancelled);
+    if (this.call.cancelled) this.onCancelled();
+    if (this.endsAtShutdown && this.stopSignal) {
+      if (this.stopSignal.aborted) this.onShutdown();
+      else this.stopSignal.addEventListener('abort', this.onShutdown, { once: true });
+    }
+    return controller.signal;
+  }
+
+  get metadata(): Metadata {
+    return this.call.metadata;
+  }
+
+  get peer(): string {
+    return this.call.getPeer();
+  }
+
+  get path(): string {
+    return this.call.getPath();
+  }
+
+  /** Why the call stopped early, if it did (tracked once the signal exists). */
+  stopReason(): 'cancelled' | 'shutdown' | undefined {
+    return this.reason;
+  }
+
+  dispose(): void {
+    if (!this.controller) return;
+    this.call.removeListener('cancelled', this.onCancelled);
+    this.stopSignal?.removeEventListener('abort', this.onShutdown);
+  }
+
+  private readonly onCancelled = () => {
+    this.reason ??= 'cancelled';
+    this.controller?.abort();
+  };
+
+  private readonly onShutdown = () => {
+    this.reason ??= 'shutdown';
+    this.controller?.abort();
+  };
 }
 
 function contextFor(call: AnyServerCall, endsAtShutdown: boolean): LiveContext {
-  const controller = new AbortController();
-  let reason: 'cancelled' | 'shutdown' | undefined;
-  const onCancelled = () => {
-    reason ??= 'cancelled';
-    controller.abort();
-  };
-  const stopSignal = serverStopSignals.get(call);
-  const onShutdown = () => {
-    reason ??= 'shutdown';
-    controller.abort();
-  };
-  call.once('cancelled', onCancelled);
-  if (call.cancelled) onCancelled();
-  if (endsAtShutdown && stopSignal) {
-    if (stopSignal.aborted) onShutdown();
-    else stopSignal.addEventListener('abort', onShutdown, { once: true });
-  }
-  return {
-    signal: controller.signal,
-    metadata: call.metadata,
-    peer: call.getPeer(),
-    path: call.getPath(),
-    stopReason: () => reason,
-    dispose: () => {
-      call.removeListener('cancelled', onCancelled);
-      stopSignal?.removeEventListener('abort', onShutdown);
-    },
-  };
+  return new LiveContext(call, endsAtShutdown);
 }
 
 function report(call: object, error: unknown, path: string): void {
   if (error instanceof RpcError || error instanceof PoolError) return;
-  errorReporters.get(call)?.(error, path);
+  (call as WithServerContext)[SERVER_CONTEXT]?.reportError(error, path);
 }
 
 const shuttingDown = () => unavailable('server is shutting down; retry on another instance');
@@ -104,19 +133,25 @@ export type BidiHandler<Req, Res> = (
 export function unary<Req, Res>(handler: UnaryHandler<Req, Res>): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const ctx = contextFor(call as AnyServerCall, false);
-    Promise.resolve()
-      .then(() => handler(call.request, ctx))
-      .then(
-        (response) => {
-          ctx.dispose();
-          callback(null, response);
-        },
-        (error: unknown) => {
-          ctx.dispose();
-          report(call, error, ctx.path);
-          callback(toServiceError(error));
-        },
-      );
+    const fail = (error: unknown) => {
+      ctx.dispose();
+      report(call, error, ctx.path);
+      callback(toServiceError(error));
+    };
+    const succeed = (response: Res) => {
+      ctx.dispose();
+      callback(null, response);
+    };
+    // A handler that answers synchronously is answered at once: no promise round trips.
+    let result: Promise<Res> | Res;
+    try {
+      result = handler(call.request, ctx);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (result instanceof Promise) result.then(succeed, fail);
+    else succeed(result);
   };
 }
 

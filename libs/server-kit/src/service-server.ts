@@ -20,7 +20,7 @@ import {
   type ServerMetrics,
 } from '@grpc-ts/pool';
 import type { Logger } from 'pino';
-import { attachServerContext } from './handlers';
+import { attachServerContext, type ServerContext } from './handlers';
 
 export const HEALTH_SERVICE = 'grpc.health.v1.Health';
 export const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
@@ -56,6 +56,10 @@ export class ServiceServer {
   readonly logger: Logger;
   private readonly serviceNames: string[] = [];
   private readonly stopping = new AbortController();
+  private readonly callContext: ServerContext = {
+    stopSignal: this.stopping.signal,
+    reportError: (error, path) => this.logger.error({ err: error, method: path }, 'handler failed'),
+  };
   readonly limiter?: ConcurrencyLimiter;
   readonly metrics?: ServerMetrics;
   private readonly maxConnections: number;
@@ -110,9 +114,7 @@ export class ServiceServer {
     const withContext: UntypedServiceImplementation = {};
     for (const [method, handler] of Object.entries(implementation)) {
       withContext[method] = ((call: object, callback?: unknown) => {
-        attachServerContext(call, this.stopping.signal, (error, path) =>
-          this.logger.error({ err: error, method: path }, 'handler failed'),
-        );
+        attachServerContext(call, this.callContext);
         (handler as (call: object, callback?: unknown) => void)(call, callback);
       }) as never;
     }
