@@ -43,7 +43,8 @@ RUN npx nx run-many -t build -p prod-service route-guide client --excludeTaskDep
 
 FROM ${BASE_IMAGE} AS runtime
 WORKDIR /app
-ENV NODE_ENV=production
+# Inside a container every service serves /metrics on 9464 (compose maps it per service).
+ENV NODE_ENV=production METRICS_PORT=9464
 # The client bundle alone (no source map, no protos): all the health check runs.
 COPY --from=build /src/dist/apps/client/main.js /opt/client/main.js
 # The official image's `node` user; numeric so orchestrators can verify it is not root.

@@ -114,20 +114,26 @@ export function envOptionalFile(): EnvVar<string> {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The settings every service shares; a service spreads this into its own spec. */
-export function baseServiceEnv(defaults: { port: number }) {
+/**
+ * The settings every service shares; a service spreads this into its own spec. The default
+ * metrics port follows the gRPC port (50051 -> 9464, 50052 -> 9465, ...) so services started
+ * side by side on one machine (npm start) do not collide.
+ */
+export function baseServiceEnv(defaults: { port: number; metricsPort?: number }) {
+  const offset = defaults.port - 50051;
+  const metricsPort = defaults.metricsPort ?? (offset >= 0 && offset < 1000 ? 9464 + offset : 9464);
   return {
     HOST: envString({ default: '0.0.0.0', pattern: /^[\w.:[\]-]+$/ }),
     PORT: envInt({ default: defaults.port, min: 0, max: 65535 }),
     LOG_LEVEL: envEnum(LOG_LEVELS, { default: 'info' }),
     /** How long in-flight calls may take to finish after SIGTERM before the server forces shutdown. */
     SHUTDOWN_GRACE_MS: envInt({ default: 10_000, min: 0, max: 600_000 }),
-    ...limitsEnv(),
+    ...limitsEnv(metricsPort),
   };
 }
 
 /** Limits, server processes and metrics: part of every service's base settings. */
-export function limitsEnv() {
+export function limitsEnv(metricsPort = 9464) {
   return {
     /** Server-wide limit on active RPCs; 0 = unlimited. Health and reflection are exempt. */
     MAX_CONCURRENT_RPCS: envInt({ default: 1000, min: 0, max: 1_000_000 }),
@@ -142,7 +148,7 @@ export function limitsEnv() {
     /** Server processes sharing the port (Node cluster); 1 = no cluster. */
     WORKERS: envInt({ default: 1, min: 1, max: 256 }),
     /** Port of the Prometheus /metrics endpoint (0 = any free port). */
-    METRICS_PORT: envInt({ default: 9464, min: 0, max: 65535 }),
+    METRICS_PORT: envInt({ default: metricsPort, min: 0, max: 65535 }),
   };
 }
 

