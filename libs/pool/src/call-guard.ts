@@ -21,7 +21,7 @@ export interface CallGuardOptions {
 
 // What every grpc-js server call kind offers the guard.
 type GuardedCall = NodeJS.EventEmitter & { getDeadline(): Date | number };
-type Callback = (error: Partial<ServiceError> | null, ...rest: unknown[]) => void;
+type Callback = (error: Partial<ServiceError> | null, value?: unknown, trailer?: unknown, flags?: unknown) => void;
 type Handler = (call: GuardedCall, callback?: Callback) => void;
 
 const codeOf = (error: Partial<ServiceError> | null | undefined) =>
@@ -79,9 +79,10 @@ export function guardHandler(
 
     let respond = callback;
     if (answersByCallback && callback) {
-      respond = (error, ...rest) => {
+      // Fixed parameters, not ...rest: no array per call on the hot path.
+      respond = (error, value, trailer, flags) => {
         settle(error ? codeOf(error) : status.OK);
-        callback(error, ...rest);
+        callback(error, value, trailer, flags);
       };
     } else {
       let failedWith: number | undefined;
@@ -102,7 +103,8 @@ export function guardHandler(
     };
     if (!limiter || limiter.tryAcquire()) {
       holdsSlot = limiter !== undefined;
-      return start();
+      start();
+      return;
     }
     const reject = (details: string) => {
       if (settled) return;
