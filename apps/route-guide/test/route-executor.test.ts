@@ -10,19 +10,12 @@ import { createRouteExecutor } from '../src/route-executor';
 import { CHUNK_POINTS } from '../src/route-length';
 import type { RouteExecutor } from '../src/route-length';
 import { buildRouteGuideServer } from '../src/server';
+import { waitFor } from './support/observed';
 import { officialFeatures, routeSummary } from './support/reference';
 
 const features = loadFeatures();
 const routeOf = (length: number) =>
   Array.from({ length }, (_, i) => officialFeatures[(i * 7) % officialFeatures.length]!.location);
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.each<ExecutorKind>(['inline', 'threads', 'processes'])('RecordRoute on the %s executor', (kind) => {
   let executor: RouteExecutor;
@@ -68,7 +61,7 @@ describe.each<ExecutorKind>(['inline', 'threads', 'processes'])('RecordRoute on 
       }
     }
     await expect(client.recordRoute(slowRoute(), { signal: abort.signal })).rejects.toMatchObject({ code: 1 });
-    await eventually(() => executor.stats().running === 0 && executor.stats().queued === 0, 'an idle executor');
+    await waitFor(() => executor.stats().running === 0 && executor.stats().queued === 0, 'an idle executor');
     const route = routeOf(CHUNK_POINTS + 1);
     await expect(client.recordRoute(route)).resolves.toMatchObject(routeSummary(officialFeatures, route));
   });

@@ -1,7 +1,14 @@
-import { routeDistanceMetres } from '../src/route-distance';
+import type { routeguide } from '@grpc-ts/protos';
+import { addLegMetres } from '../src/route-legs';
 import { officialFeatures, routeSummary } from './support/reference';
 
-describe('routeDistanceMetres', () => {
+/** A route's length as RecordRoute computes it: packed E7 pairs, legs added in order, truncated once. */
+function routeDistanceMetres(points: readonly routeguide.Point[]): number {
+  const coords = new Int32Array(points.flatMap((point) => [point.latitude, point.longitude]));
+  return Math.trunc(addLegMetres(0, coords));
+}
+
+describe('addLegMetres', () => {
   it('is 0 for no points and for one point', () => {
     expect(routeDistanceMetres([])).toBe(0);
     expect(routeDistanceMetres([{ latitude: 1, longitude: 1 }])).toBe(0);
@@ -24,5 +31,19 @@ describe('routeDistanceMetres', () => {
     const route = [{ latitude: 0, longitude: 0 }, { latitude: 54, longitude: 0 }, { latitude: 108, longitude: 0 }];
     expect(routeDistanceMetres(route.slice(0, 2))).toBe(0);
     expect(routeDistanceMetres(route)).toBe(1);
+  });
+});
+
+describe('addLegMetres in chunks', () => {
+  it('gives the same float when a route is summed chunk after chunk, each chunk starting at the last point', () => {
+    const points = Array.from({ length: 1000 }, (_, i) => officialFeatures[(i * 13) % officialFeatures.length]!.location);
+    const coords = new Int32Array(points.flatMap((point) => [point.latitude, point.longitude]));
+    const whole = addLegMetres(0, coords);
+    let chunked = 0;
+    for (let start = 0; start < points.length - 1; start += 99) {
+      const end = Math.min(points.length, start + 100);
+      chunked = addLegMetres(chunked, coords.subarray(start * 2, end * 2));
+    }
+    expect(chunked).toBe(whole);
   });
 });
