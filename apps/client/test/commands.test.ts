@@ -2,9 +2,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningTestServer } from '@grpc-ts/server-kit/testing';
 import { jsonOut, runCli } from './support/cli';
-import { catalogue, startProd, startRouteGuide, unusedAddress, type RunningProd } from './support/stack';
+import { catalogue, startProd, unusedAddress, useStack } from './support/stack';
 
 interface Feature {
   name: string;
@@ -14,19 +13,9 @@ const features: Feature[] = JSON.parse(readFileSync(join(__dirname, '../../route
 const named = features.filter((feature) => feature.name);
 const BERKSHIRE = named.find((feature) => feature.name.startsWith('Berkshire Valley'))!;
 
-let prodServer: RunningProd;
-let routeServer: RunningTestServer;
-let env: Record<string, string>;
+const stack = useStack();
 
-beforeAll(async () => {
-  [prodServer, routeServer] = await Promise.all([startProd(), startRouteGuide()]);
-  env = { PROD_SERVICE_ADDR: prodServer.address, ROUTE_GUIDE_ADDR: routeServer.address };
-});
-afterAll(async () => {
-  await Promise.all([prodServer?.stop(), routeServer?.stop()]);
-});
-
-const cli = (...args: string[]) => runCli(args, { env });
+const cli = (...args: string[]) => runCli(args, { env: stack.env });
 
 /** A failure must be exactly one line on stderr, never a stack trace. */
 function expectOneLineError(run: { stderr: string }, ...parts: string[]) {
@@ -49,14 +38,14 @@ describe('prod get', () => {
   it('reports a status from the server on one line with exit 1', async () => {
     const missing = await cli('prod', 'get', '999999');
     expect(missing.code).toBe(1);
-    expectOneLineError(missing, 'NOT_FOUND', 'no product with prod_id 999999', prodServer.address);
+    expectOneLineError(missing, 'NOT_FOUND', 'no product with prod_id 999999', stack.prod.address);
     const invalid = await cli('prod', 'get', '0');
     expect(invalid.code).toBe(1);
     expectOneLineError(invalid, 'INVALID_ARGUMENT');
   });
 
   it('takes the address from --prod-addr over PROD_SERVICE_ADDR', async () => {
-    const run = await runCli(['--prod-addr', prodServer.address, 'prod', 'get', '1'], {
+    const run = await runCli(['--prod-addr', stack.prod.address, 'prod', 'get', '1'], {
       env: { PROD_SERVICE_ADDR: await unusedAddress() },
     });
     expect(run).toMatchObject({ code: 0, stdout: `prod_id=1 pro_stock=${catalogue.get(1)!.stock}\n` });
@@ -127,7 +116,7 @@ describe('route', () => {
 
   it('chat: notes from stdin, one per line', async () => {
     const lng = 1 + (Date.now() % 1_000_000_000);
-    const run = await runCli(['route', 'chat'], { env, input: `5,${lng} one\n\n5,${lng} two\n5,${lng} three\n` });
+    const run = await runCli(['route', 'chat'], { env: stack.env, input: `5,${lng} one\n\n5,${lng} two\n5,${lng} three\n` });
     expect(run.code).toBe(0);
     // Each note receives the ones before it: 0 + 1 + 2.
     expect(run.stdout.trim().split('\n')).toEqual([
@@ -139,7 +128,7 @@ describe('route', () => {
   });
 
   it('chat: a malformed stdin line stops with exit 2', async () => {
-    const run = await runCli(['route', 'chat'], { env, input: '1,1 fine\nnot-a-point hi\n' });
+    const run = await runCli(['route', 'chat'], { env: stack.env, input: '1,1 fine\nnot-a-point hi\n' });
     expect(run.code).toBe(2);
     expectOneLineError(run, 'stdin line 2');
   });
@@ -147,10 +136,10 @@ describe('route', () => {
 
 describe('health', () => {
   it('exits 0 and prints SERVING for a serving server and a known service', async () => {
-    await expect(cli('health', prodServer.address)).resolves.toMatchObject({ code: 0, stdout: 'SERVING\n' });
-    await expect(cli('health', routeServer.address, 'routeguide.RouteGuide')).resolves.toMatchObject({ code: 0, stdout: 'SERVING\n' });
+    await expect(cli('health', stack.prod.address)).resolves.toMatchObject({ code: 0, stdout: 'SERVING\n' });
+    await expect(cli('health', stack.route.address, 'routeguide.RouteGuide')).resolves.toMatchObject({ code: 0, stdout: 'SERVING\n' });
     const alias = await cli('--json', 'health', 'prod', 'services.ProdService');
-    expect(jsonOut(alias)).toEqual({ target: prodServer.address, service: 'services.ProdService', status: 'SERVING' });
+    expect(jsonOut(alias)).toEqual({ target: stack.prod.address, service: 'services.ProdService', status: 'SERVING' });
   });
 
   it('exits non-zero for NOT_SERVING, for an unknown service and for an unreachable server', async () => {
@@ -161,7 +150,7 @@ describe('health', () => {
     } finally {
       await server.stop();
     }
-    const unknown = await cli('health', prodServer.address, 'no.Such');
+    const unknown = await cli('health', stack.prod.address, 'no.Such');
     expect(unknown.code).toBe(1);
     expectOneLineError(unknown, 'NOT_FOUND');
     const gone = await unusedAddress();
@@ -187,7 +176,7 @@ describe('demo', () => {
   });
 
   it('shows each failed call and exits 1 when a service is unreachable', async () => {
-    const run = await runCli(['demo'], { env: { ...env, PROD_SERVICE_ADDR: await unusedAddress() } });
+    const run = await runCli(['demo'], { env: { ...stack.env, PROD_SERVICE_ADDR: await unusedAddress() } });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/FAIL +Health\/Check .*UNAVAILABLE/);
     expect(run.stdout).toMatch(/FAIL +GetProdStock.*UNAVAILABLE/);

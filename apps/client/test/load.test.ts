@@ -3,32 +3,14 @@
 import type { LoadReport } from '../src/load/report';
 import { existsSync } from 'node:fs';
 import { jsonOut, main, runCli, spawnCli, tsx } from './support/cli';
-import {
-  connectionCounter,
-  handledByCode,
-  startProd,
-  startRouteGuide,
-  unusedAddress,
-  type RunningProd,
-  type RunningRouteGuide,
-} from './support/stack';
+import { connectionCounter, handledByCode, startRouteGuide, unusedAddress, useStack } from './support/stack';
 
 const GET_PROD_STOCK = '/services.ProdService/GetProdStock';
 
-let prodServer: RunningProd;
-let routeServer: RunningRouteGuide;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  [prodServer, routeServer] = await Promise.all([startProd(), startRouteGuide()]);
-  env = { PROD_SERVICE_ADDR: prodServer.address, ROUTE_GUIDE_ADDR: routeServer.address };
-});
-afterAll(async () => {
-  await Promise.all([prodServer?.stop(), routeServer?.stop()]);
-});
+const stack = useStack();
 
 const load = async (...args: string[]) => {
-  const run = await runCli(['--json', 'load', ...args], { env });
+  const run = await runCli(['--json', 'load', ...args], { env: stack.env });
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   return jsonOut<LoadReport>(run);
@@ -36,11 +18,11 @@ const load = async (...args: string[]) => {
 
 describe('load --json', () => {
   it('runs exactly --count calls, and the server counted the same calls', async () => {
-    const before = await handledByCode(prodServer.metrics, GET_PROD_STOCK);
+    const before = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
     const report = await load('--rpc', 'prod-get', '-n', '300', '-c', '8', '--channels', '3');
-    expect(report).toMatchObject({ rpc: 'prod-get', method: GET_PROD_STOCK, target: prodServer.address, concurrency: 8, channels: 3 });
+    expect(report).toMatchObject({ rpc: 'prod-get', method: GET_PROD_STOCK, target: stack.prod.address, concurrency: 8, channels: 3 });
     expect(report).toMatchObject({ calls: 300, ok: 300, errors: 0, statuses: { OK: 300 } });
-    const after = await handledByCode(prodServer.metrics, GET_PROD_STOCK);
+    const after = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
     expect((after.OK ?? 0) - (before.OK ?? 0)).toBe(300);
     const { min, p50, p90, p99, max } = report.latencyMs;
     expect(0 < min && min <= p50 && p50 <= p90 && p90 <= p99 && p99 <= max).toBe(true);
@@ -48,10 +30,10 @@ describe('load --json', () => {
   });
 
   it('counts each status code: NOT_FOUND for a missing product', async () => {
-    const before = await handledByCode(prodServer.metrics, GET_PROD_STOCK);
+    const before = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
     const report = await load('--prod-id', '424242', '-n', '50', '-c', '4');
     expect(report).toMatchObject({ calls: 50, ok: 0, errors: 50, statuses: { NOT_FOUND: 50 } });
-    const after = await handledByCode(prodServer.metrics, GET_PROD_STOCK);
+    const after = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
     expect((after.NOT_FOUND ?? 0) - (before.NOT_FOUND ?? 0)).toBe(50);
   });
 
@@ -82,10 +64,10 @@ describe('load --json', () => {
     ['route-record', '/routeguide.RouteGuide/RecordRoute'],
     ['route-chat', '/routeguide.RouteGuide/RouteChat'],
   ])('drives %s (%s) against route-guide', async (rpc, method) => {
-    const before = await handledByCode(routeServer.metrics, method);
+    const before = await handledByCode(stack.route.metrics, method);
     const report = await load('--rpc', rpc, '-n', '60', '-c', '6', '--stream-size', '3');
-    expect(report).toMatchObject({ method, target: routeServer.address, calls: 60, statuses: { OK: 60 } });
-    const after = await handledByCode(routeServer.metrics, method);
+    expect(report).toMatchObject({ method, target: stack.route.address, calls: 60, statuses: { OK: 60 } });
+    const after = await handledByCode(stack.route.metrics, method);
     expect((after.OK ?? 0) - (before.OK ?? 0)).toBe(60);
   });
 
@@ -95,17 +77,17 @@ describe('load --json', () => {
   });
 
   it('runs for --duration and stops starting calls after it', async () => {
-    const before = await handledByCode(prodServer.metrics, GET_PROD_STOCK);
+    const before = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
     const report = await load('-d', '0.5', '-c', '4');
     expect(report.elapsedSeconds).toBeGreaterThanOrEqual(0.5);
     expect(report.calls).toBeGreaterThan(0);
-    const after = await handledByCode(prodServer.metrics, GET_PROD_STOCK);
+    const after = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
     expect((after.OK ?? 0) - (before.OK ?? 0)).toBe(report.calls);
   });
 
   it('opens one connection per channel (grpc.use_local_subchannel_pool)', async () => {
     for (const channels of [1, 3]) {
-      const relay = await connectionCounter(prodServer.address);
+      const relay = await connectionCounter(stack.prod.address);
       try {
         const report = await load('--target', relay.address, '--channels', String(channels), '-c', '6', '-n', '60');
         expect(report).toMatchObject({ channels, calls: 60, ok: 60 });
@@ -119,9 +101,9 @@ describe('load --json', () => {
 
 describe('load output', () => {
   it('Ctrl-C (SIGINT) ends a run early and still prints the report', async () => {
-    const handledOk = async () => (await handledByCode(prodServer.metrics, GET_PROD_STOCK)).OK ?? 0;
+    const handledOk = async () => (await handledByCode(stack.prod.metrics, GET_PROD_STOCK)).OK ?? 0;
     const before = await handledOk();
-    const { child, result } = spawnCli(['--json', 'load', '-d', '300', '-c', '4'], { env });
+    const { child, result } = spawnCli(['--json', 'load', '-d', '300', '-c', '4'], { env: stack.env });
     // Interrupt once the run is visibly under way (the server has answered some of its calls).
     while ((await handledOk()) < before + 100) {
       if (child.exitCode !== null) break;
@@ -137,7 +119,7 @@ describe('load output', () => {
   });
 
   it('prints a readable report without a progress bar when stdout is not a terminal', async () => {
-    const run = await runCli(['load', '-n', '40', '-c', '2'], { env });
+    const run = await runCli(['load', '-n', '40', '-c', '2'], { env: stack.env });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/calls +40 in [\d.]+ s \(40 ok, 0 failed\)/);
     expect(run.stdout).toMatch(/latency +p50 [\d.]+ ms +p90 [\d.]+ ms +p99 [\d.]+ ms/);
@@ -149,7 +131,7 @@ describe('load output', () => {
   const onTerminal = existsSync('/usr/bin/script') ? it : it.skip;
   onTerminal('shows a progress bar on a terminal, and none with --json', async () => {
     const inTerminal = (args: string) =>
-      runCli(['-qec', `${tsx} ${main} ${args}`, '/dev/null'], { command: ['/usr/bin/script'], env });
+      runCli(['-qec', `${tsx} ${main} ${args}`, '/dev/null'], { command: ['/usr/bin/script'], env: stack.env });
     const text = await inTerminal('load -n 200 -c 2');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/\d+% \| \d+ calls \| \d+ calls\/s \| [\d.]+s/);
@@ -162,7 +144,7 @@ describe('load output', () => {
 
   it('fails with one line and exit 1 when the target is unreachable', async () => {
     const gone = await unusedAddress();
-    const run = await runCli(['--timeout', '500', 'load', '--target', gone, '-n', '5'], { env });
+    const run = await runCli(['--timeout', '500', 'load', '--target', gone, '-n', '5'], { env: stack.env });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`error: UNAVAILABLE: cannot connect to ${gone} within 500 ms\n`);

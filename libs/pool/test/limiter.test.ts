@@ -1,7 +1,7 @@
 // The concurrency limiter, applied by the call guard, on a real grpc-js server over
 // loopback: exact rejections, exemptions, streams holding slots, the wait queue, and no leaked slot after a storm.
 import { status } from '@grpc/grpc-js';
-import { ConcurrencyLimiter, PoolOptionsError, ServerMetrics } from '../src';
+import { ConcurrencyLimiter, PoolOptionsError, ServerMetrics, type ConcurrencyLimiterOptions } from '../src';
 import { LabClient, eventually, startLabServer, type LabServer, type Outcome } from './support/lab-server';
 import { HealthClient } from './support/health-client';
 
@@ -21,6 +21,22 @@ async function metricValue(metrics: ServerMetrics, name: string, labels: Record<
   return matching.reduce((sum, v) => sum + v.value, 0);
 }
 
+/** A lab server behind a fresh limiter for each test, closed after it; fields are set in beforeEach. */
+function useLimitedLab(options: Omit<ConcurrencyLimiterOptions, 'metrics'>) {
+  const fx = {} as { metrics: ServerMetrics; limiter: ConcurrencyLimiter; lab: LabServer; client: LabClient };
+  beforeEach(async () => {
+    fx.metrics = new ServerMetrics();
+    fx.limiter = new ConcurrencyLimiter({ ...options, metrics: fx.metrics });
+    fx.lab = await startLabServer({ limiter: fx.limiter, metrics: fx.metrics });
+    fx.client = new LabClient(fx.lab.address);
+  });
+  afterEach(async () => {
+    fx.client.close();
+    await fx.lab.stop();
+  });
+  return fx;
+}
+
 describe('ConcurrencyLimiter options', () => {
   it.each([
     [{ maxConcurrentRpcs: 0 }, 'invalid option maxConcurrentRpcs: must be an integer >= 1, got 0'],
@@ -35,149 +51,121 @@ describe('ConcurrencyLimiter options', () => {
 
 describe('ConcurrencyLimiter without a queue', () => {
   const max = 4;
-  let metrics: ServerMetrics;
-  let limiter: ConcurrencyLimiter;
-  let lab: LabServer;
-  let client: LabClient;
-
-  beforeEach(async () => {
-    metrics = new ServerMetrics();
-    limiter = new ConcurrencyLimiter({ maxConcurrentRpcs: max, metrics });
-    lab = await startLabServer({ limiter, metrics });
-    client = new LabClient(lab.address);
-  });
-  afterEach(async () => {
-    client.close();
-    await lab.stop();
-  });
+  const fx = useLimitedLab({ maxConcurrentRpcs: max });
 
   it('with N slots and N+k concurrent slow calls, exactly k fail at once with RESOURCE_EXHAUSTED', async () => {
     const k = 3;
-    const calls = Array.from({ length: max + k }, () => client.call({ hold: true }));
+    const calls = Array.from({ length: max + k }, () => fx.client.call({ hold: true }));
     // The k rejections arrive while the N admitted calls are still held at the gate.
     const settled: Outcome[] = [];
     for (const call of calls) void call.then((outcome) => settled.push(outcome));
     await eventually(() => settled.length === k, () => `settled ${JSON.stringify(settled)}`);
-    expect(limiter.active).toBe(max);
-    expect(lab.running).toBe(max);
+    expect(fx.limiter.active).toBe(max);
+    expect(fx.lab.running).toBe(max);
     expect(settled.every((o) => o.code === status.RESOURCE_EXHAUSTED)).toBe(true);
     expect(settled[0]?.details).toBe('server is at its limit of 4 concurrent RPCs; retry later');
 
-    lab.gate.open();
+    fx.lab.gate.open();
     expect(countCodes(await Promise.all(calls))).toEqual({ OK: max, RESOURCE_EXHAUSTED: k });
-    await eventually(() => limiter.active === 0, () => `active ${limiter.active}`);
-    expect(await metricValue(metrics, 'grpc_server_rejected_total', { reason: 'limit' })).toBe(k);
-    expect(await metricValue(metrics, 'grpc_server_handled_total', { grpc_code: 'RESOURCE_EXHAUSTED' })).toBe(k);
-    expect(await metricValue(metrics, 'grpc_server_handled_total', { grpc_code: 'OK' })).toBe(max);
-    expect(await metricValue(metrics, 'grpc_server_max_concurrent_rpcs')).toBe(max);
+    await eventually(() => fx.limiter.active === 0, () => `active ${fx.limiter.active}`);
+    expect(await metricValue(fx.metrics, 'grpc_server_rejected_total', { reason: 'limit' })).toBe(k);
+    expect(await metricValue(fx.metrics, 'grpc_server_handled_total', { grpc_code: 'RESOURCE_EXHAUSTED' })).toBe(k);
+    expect(await metricValue(fx.metrics, 'grpc_server_handled_total', { grpc_code: 'OK' })).toBe(max);
+    expect(await metricValue(fx.metrics, 'grpc_server_max_concurrent_rpcs')).toBe(max);
   });
 
   it('keeps unguarded services (health checks) answering while every slot is taken', async () => {
-    const held = Array.from({ length: max }, () => client.call({ hold: true }));
-    await eventually(() => limiter.active === max, () => `active ${limiter.active}`);
-    expect((await client.call({})).code).toBe(status.RESOURCE_EXHAUSTED);
-    const health = new HealthClient(lab.address);
+    const held = Array.from({ length: max }, () => fx.client.call({ hold: true }));
+    await eventually(() => fx.limiter.active === max, () => `active ${fx.limiter.active}`);
+    expect((await fx.client.call({})).code).toBe(status.RESOURCE_EXHAUSTED);
+    const health = new HealthClient(fx.lab.address);
     try {
       await expect(health.check('')).resolves.toBe('SERVING');
     } finally {
       health.close();
     }
-    expect(limiter.active).toBe(max);
-    lab.gate.open();
+    expect(fx.limiter.active).toBe(max);
+    fx.lab.gate.open();
     await Promise.all(held);
   });
 
   it('gives the slot back exactly once for errors, cancels and deadlines', async () => {
-    expect((await client.call({ failWith: status.NOT_FOUND })).code).toBe(status.NOT_FOUND);
-    expect((await client.call({ hold: true }, { deadlineMs: 50 })).code).toBe(status.DEADLINE_EXCEEDED);
-    await eventually(() => limiter.active === 0, () => `active ${limiter.active} after the deadline`);
+    expect((await fx.client.call({ failWith: status.NOT_FOUND })).code).toBe(status.NOT_FOUND);
+    expect((await fx.client.call({ hold: true }, { deadlineMs: 50 })).code).toBe(status.DEADLINE_EXCEEDED);
+    await eventually(() => fx.limiter.active === 0, () => `active ${fx.limiter.active} after the deadline`);
     const abort = new AbortController();
-    const handlersBefore = lab.running;
-    const cancelled = client.call({ hold: true }, { signal: abort.signal });
+    const handlersBefore = fx.lab.running;
+    const cancelled = fx.client.call({ hold: true }, { signal: abort.signal });
     // Cancel once the server runs the call (grpc-js may not reset a stream cancelled before it started).
-    await eventually(() => lab.running === handlersBefore + 1, () => `running ${lab.running}`);
-    expect(limiter.active).toBe(1);
+    await eventually(() => fx.lab.running === handlersBefore + 1, () => `running ${fx.lab.running}`);
+    expect(fx.limiter.active).toBe(1);
     abort.abort();
     expect((await cancelled).code).toBe(status.CANCELLED);
-    await eventually(() => limiter.active === 0, () => `active ${limiter.active}`);
+    await eventually(() => fx.limiter.active === 0, () => `active ${fx.limiter.active}`);
     // All slots usable again: max held calls are all admitted.
-    const again = Array.from({ length: max }, () => client.call({ hold: true }));
-    await eventually(() => limiter.active === max, () => `active ${limiter.active}`);
-    lab.gate.open();
+    const again = Array.from({ length: max }, () => fx.client.call({ hold: true }));
+    await eventually(() => fx.limiter.active === max, () => `active ${fx.limiter.active}`);
+    fx.lab.gate.open();
     expect(countCodes(await Promise.all(again))).toEqual({ OK: max });
-    expect(await metricValue(metrics, 'grpc_server_handled_total', { grpc_code: 'DEADLINE_EXCEEDED' })).toBe(1);
-    expect(await metricValue(metrics, 'grpc_server_handled_total', { grpc_code: 'CANCELLED' })).toBe(1);
+    expect(await metricValue(fx.metrics, 'grpc_server_handled_total', { grpc_code: 'DEADLINE_EXCEEDED' })).toBe(1);
+    expect(await metricValue(fx.metrics, 'grpc_server_handled_total', { grpc_code: 'CANCELLED' })).toBe(1);
   });
 
   it('lets a stream hold its slot for its whole life', async () => {
-    const streams = await Promise.all(Array.from({ length: max }, () => client.openStream()));
-    expect(limiter.active).toBe(max);
-    expect((await client.call({})).code).toBe(status.RESOURCE_EXHAUSTED);
+    const streams = await Promise.all(Array.from({ length: max }, () => fx.client.openStream()));
+    expect(fx.limiter.active).toBe(max);
+    expect((await fx.client.call({})).code).toBe(status.RESOURCE_EXHAUSTED);
     streams[0]?.cancel();
-    await eventually(() => limiter.active === max - 1, () => `active ${limiter.active}`);
-    expect((await client.call({})).code).toBe(status.OK);
+    await eventually(() => fx.limiter.active === max - 1, () => `active ${fx.limiter.active}`);
+    expect((await fx.client.call({})).code).toBe(status.OK);
     for (const stream of streams.slice(1)) stream.cancel();
-    await eventually(() => limiter.active === 0 && lab.running === 0, () => `active ${limiter.active}`);
+    await eventually(() => fx.limiter.active === 0 && fx.lab.running === 0, () => `active ${fx.limiter.active}`);
   });
 });
 
 describe('ConcurrencyLimiter with a wait queue', () => {
-  let metrics: ServerMetrics;
-  let limiter: ConcurrencyLimiter;
-  let lab: LabServer;
-  let client: LabClient;
-
-  beforeEach(async () => {
-    metrics = new ServerMetrics();
-    limiter = new ConcurrencyLimiter({ maxConcurrentRpcs: 1, queueSize: 2, queueTimeoutMs: 300, metrics });
-    lab = await startLabServer({ limiter, metrics });
-    client = new LabClient(lab.address);
-  });
-  afterEach(async () => {
-    client.close();
-    await lab.stop();
-  });
+  const fx = useLimitedLab({ maxConcurrentRpcs: 1, queueSize: 2, queueTimeoutMs: 300 });
 
   it('queues up to queueSize calls, rejects the next at once, and admits the queued in order', async () => {
-    const first = client.call({ hold: true });
-    await eventually(() => limiter.active === 1, () => `active ${limiter.active}`);
-    const queued = [client.call({}), client.call({})];
-    await eventually(() => limiter.queued === 2, () => `queued ${limiter.queued}`);
-    const overflow = await client.call({});
+    const first = fx.client.call({ hold: true });
+    await eventually(() => fx.limiter.active === 1, () => `active ${fx.limiter.active}`);
+    const queued = [fx.client.call({}), fx.client.call({})];
+    await eventually(() => fx.limiter.queued === 2, () => `queued ${fx.limiter.queued}`);
+    const overflow = await fx.client.call({});
     expect(overflow).toEqual({
       code: status.RESOURCE_EXHAUSTED,
       details: 'server is at its limit of 1 concurrent RPCs and its wait queue (2) is full; retry later',
     });
-    lab.gate.open();
+    fx.lab.gate.open();
     expect(countCodes([await first, ...(await Promise.all(queued))])).toEqual({ OK: 3 });
-    expect(limiter.active).toBe(0);
-    expect(await metricValue(metrics, 'grpc_server_queued_rpcs')).toBe(0);
+    expect(fx.limiter.active).toBe(0);
+    expect(await metricValue(fx.metrics, 'grpc_server_queued_rpcs')).toBe(0);
   });
 
   it('fails a queued call with RESOURCE_EXHAUSTED after queueTimeoutMs', async () => {
-    const first = client.call({ hold: true });
-    await eventually(() => limiter.active === 1, () => `active ${limiter.active}`);
-    const waited = await client.call({});
+    const first = fx.client.call({ hold: true });
+    await eventually(() => fx.limiter.active === 1, () => `active ${fx.limiter.active}`);
+    const waited = await fx.client.call({});
     expect(waited.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(waited.details).toContain('waited 300 ms for a slot');
-    expect(limiter.queued).toBe(0);
-    lab.gate.open();
+    expect(fx.limiter.queued).toBe(0);
+    fx.lab.gate.open();
     expect((await first).code).toBe(status.OK);
-    expect(await metricValue(metrics, 'grpc_server_rejected_total', { reason: 'queue_timeout' })).toBe(1);
+    expect(await metricValue(fx.metrics, 'grpc_server_rejected_total', { reason: 'queue_timeout' })).toBe(1);
   });
 
   it('drops a queued call that the client cancels, without taking a slot', async () => {
-    const first = client.call({ hold: true });
-    await eventually(() => limiter.active === 1, () => `active ${limiter.active}`);
+    const first = fx.client.call({ hold: true });
+    await eventually(() => fx.limiter.active === 1, () => `active ${fx.limiter.active}`);
     const abort = new AbortController();
-    const cancelled = client.call({}, { signal: abort.signal });
-    await eventually(() => limiter.queued === 1, () => `queued ${limiter.queued}`);
+    const cancelled = fx.client.call({}, { signal: abort.signal });
+    await eventually(() => fx.limiter.queued === 1, () => `queued ${fx.limiter.queued}`);
     abort.abort();
     expect((await cancelled).code).toBe(status.CANCELLED);
-    await eventually(() => limiter.queued === 0, () => `queued ${limiter.queued}`);
-    lab.gate.open();
+    await eventually(() => fx.limiter.queued === 0, () => `queued ${fx.limiter.queued}`);
+    fx.lab.gate.open();
     await first;
-    await eventually(() => limiter.active === 0, () => `active ${limiter.active}`);
+    await eventually(() => fx.limiter.active === 0, () => `active ${fx.limiter.active}`);
   });
 });
 

@@ -36,76 +36,62 @@ export interface LoadRpc {
 const passThrough = (bytes: Buffer): Buffer => bytes;
 const ignore = () => {};
 
-function unaryRpc(service: ServiceKind, path: string, request: (params: LoadRpcParams) => Buffer): LoadRpc {
+/** How one kind of RPC starts a call from its prepared payload. */
+type Starter<Payload> = (slot: SlotSetup, path: string, payload: Payload) => StartCall;
+
+function loadRpc<Payload>(
+  service: ServiceKind,
+  path: string,
+  payload: (params: LoadRpcParams) => Payload,
+  starter: Starter<Payload>,
+): LoadRpc {
   return {
     service,
     method: path,
     prepare: (params) => {
-      const bytes = request(params);
-      return ({ client, options, metadata, done }) => {
-        const callback = (error: ServiceError | null) => done(error ? error.code : status.OK);
-        return () => {
-          client.makeUnaryRequest(path, passThrough, passThrough, bytes, metadata, options, callback);
-        };
-      };
+      const prepared = payload(params);
+      return (slot) => starter(slot, path, prepared);
     },
   };
 }
 
-function serverStreamRpc(service: ServiceKind, path: string, request: (params: LoadRpcParams) => Buffer): LoadRpc {
-  return {
-    service,
-    method: path,
-    prepare: (params) => {
-      const bytes = request(params);
-      return ({ client, options, metadata, done }) => {
-        const onStatus = (final: StatusObject) => done(final.code);
-        return () => {
-          const call = client.makeServerStreamRequest(path, passThrough, passThrough, bytes, metadata, options);
-          // 'error' repeats what 'status' reports; without a listener it would throw.
-          call.on('data', ignore).on('error', ignore).on('status', onStatus);
-        };
-      };
-    },
-  };
-}
+const doneWithError = (done: (code: number) => void) => (error: ServiceError | null) => done(error ? error.code : status.OK);
+const doneWithStatus = (done: (code: number) => void) => (final: StatusObject) => done(final.code);
 
-function clientStreamRpc(service: ServiceKind, path: string, requests: (params: LoadRpcParams) => Buffer[]): LoadRpc {
-  return {
-    service,
-    method: path,
-    prepare: (params) => {
-      const messages = requests(params);
-      return ({ client, options, metadata, done }) => {
-        const callback = (error: ServiceError | null) => done(error ? error.code : status.OK);
-        return () => {
-          const call = client.makeClientStreamRequest(path, passThrough, passThrough, metadata, options, callback);
-          for (const message of messages) call.write(message);
-          call.end();
-        };
-      };
-    },
+const unary: Starter<Buffer> = ({ client, options, metadata, done }, path, bytes) => {
+  const callback = doneWithError(done);
+  return () => {
+    client.makeUnaryRequest(path, passThrough, passThrough, bytes, metadata, options, callback);
   };
-}
+};
 
-function bidiRpc(service: ServiceKind, path: string, requests: (params: LoadRpcParams) => Buffer[]): LoadRpc {
-  return {
-    service,
-    method: path,
-    prepare: (params) => {
-      const messages = requests(params);
-      return ({ client, options, metadata, done }) => {
-        const onStatus = (final: StatusObject) => done(final.code);
-        return () => {
-          const call = client.makeBidiStreamRequest(path, passThrough, passThrough, metadata, options);
-          call.on('data', ignore).on('error', ignore).on('status', onStatus);
-          for (const message of messages) call.write(message);
-          call.end();
-        };
-      };
-    },
+const serverStream: Starter<Buffer> = ({ client, options, metadata, done }, path, bytes) => {
+  const onStatus = doneWithStatus(done);
+  return () => {
+    const call = client.makeServerStreamRequest(path, passThrough, passThrough, bytes, metadata, options);
+    // 'error' repeats what 'status' reports; without a listener it would throw.
+    call.on('data', ignore).on('error', ignore).on('status', onStatus);
   };
-}
+};
+
+const clientStream: Starter<Buffer[]> = ({ client, options, metadata, done }, path, messages) => {
+  const callback = doneWithError(done);
+  return () => {
+    const call = client.makeClientStreamRequest(path, passThrough, passThrough, metadata, options, callback);
+    for (const message of messages) call.write(message);
+    call.end();
+  };
+};
+
+const bidi: Starter<Buffer[]> = ({ client, options, metadata, done }, path, messages) => {
+  const onStatus = doneWithStatus(done);
+  return () => {
+    const call = client.makeBidiStreamRequest(path, passThrough, passThrough, metadata, options);
+    call.on('data', ignore).on('error', ignore).on('status', onStatus);
+    for (const message of messages) call.write(message);
+    call.end();
+  };
+};
 
 const prodMethods = prod.ProdServiceService;
 const routeMethods = routeguide.RouteGuideService;
@@ -120,18 +106,28 @@ function walk(start: routeguide.Point, count: number): routeguide.Point[] {
 }
 
 export const LOAD_RPCS = {
-  'prod-get': unaryRpc('prod', prodMethods.getProdStock.path, ({ prodId }) => prodMethods.getProdStock.requestSerialize({ prodId })),
-  'route-feature': unaryRpc('route', routeMethods.getFeature.path, ({ point }) => routeMethods.getFeature.requestSerialize(point)),
-  'route-list': serverStreamRpc('route', routeMethods.listFeatures.path, ({ rectangle }) =>
-    routeMethods.listFeatures.requestSerialize(rectangle),
+  'prod-get': loadRpc('prod', prodMethods.getProdStock.path, ({ prodId }) => prodMethods.getProdStock.requestSerialize({ prodId }), unary),
+  'route-feature': loadRpc('route', routeMethods.getFeature.path, ({ point }) => routeMethods.getFeature.requestSerialize(point), unary),
+  'route-list': loadRpc(
+    'route',
+    routeMethods.listFeatures.path,
+    ({ rectangle }) => routeMethods.listFeatures.requestSerialize(rectangle),
+    serverStream,
   ),
-  'route-record': clientStreamRpc('route', routeMethods.recordRoute.path, ({ point, streamSize }) =>
-    walk(point, streamSize).map((step) => routeMethods.recordRoute.requestSerialize(step)),
+  'route-record': loadRpc(
+    'route',
+    routeMethods.recordRoute.path,
+    ({ point, streamSize }) => walk(point, streamSize).map((step) => routeMethods.recordRoute.requestSerialize(step)),
+    clientStream,
   ),
-  'route-chat': bidiRpc('route', routeMethods.routeChat.path, ({ point, streamSize }) =>
-    Array.from({ length: streamSize }, (_, index) => routeMethods.routeChat.requestSerialize({ location: point, message: `load ${index}` })),
+  'route-chat': loadRpc(
+    'route',
+    routeMethods.routeChat.path,
+    ({ point, streamSize }) =>
+      Array.from({ length: streamSize }, (_, index) => routeMethods.routeChat.requestSerialize({ location: point, message: `load ${index}` })),
+    bidi,
   ),
-  health: unaryRpc('prod', healthMethods.check.path, () => healthMethods.check.requestSerialize({ service: '' })),
+  health: loadRpc('prod', healthMethods.check.path, () => healthMethods.check.requestSerialize({ service: '' }), unary),
 } satisfies Record<string, LoadRpc>;
 
 export type LoadRpcName = keyof typeof LOAD_RPCS;

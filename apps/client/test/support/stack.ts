@@ -34,6 +34,26 @@ export async function startRouteGuide(limits?: ServerLimits): Promise<RunningRou
   return { ...running, metrics };
 }
 
+export interface Stack {
+  prod: RunningProd;
+  route: RunningRouteGuide;
+  /** Points the CLI at both servers. */
+  env: Record<string, string>;
+}
+
+/** Starts both servers before a test file's tests and stops them after; fields are set once started. */
+export function useStack(): Stack {
+  const stack = {} as Stack;
+  beforeAll(async () => {
+    [stack.prod, stack.route] = await Promise.all([startProd(), startRouteGuide()]);
+    stack.env = { PROD_SERVICE_ADDR: stack.prod.address, ROUTE_GUIDE_ADDR: stack.route.address };
+  });
+  afterAll(async () => {
+    await Promise.all([stack.prod?.stop(), stack.route?.stop()]);
+  });
+  return stack;
+}
+
 /** A TCP relay in front of a server that counts the connections clients open through it. */
 export async function connectionCounter(target: string): Promise<{ address: string; connections(): number; close(): Promise<void> }> {
   const { createServer, connect } = await import('node:net');
