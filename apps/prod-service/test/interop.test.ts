@@ -1,22 +1,12 @@
 // Interoperability: the notes' own stack (Python grpcio, code generated from the notes'
 // proto text) against our running prod-service.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { runToExit, startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
+import { interopPython, runToExit, startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
 import stockFile from '../data/stock.json';
 import { loadCatalogue } from '../src/catalogue';
 import { buildProdServer } from '../src/server';
 
-// Debian's python3 (the pyenv python3 on PATH cannot see Debian's packages).
-const PYTHON = process.env.INTEROP_PYTHON ?? '/usr/bin/python3';
-const probe = spawnSync(PYTHON, ['-c', 'import grpc, grpc_tools'], { encoding: 'utf8' });
-const pythonGrpcMissing = probe.status !== 0;
-if (pythonGrpcMissing) {
-  console.warn(
-    `SKIPPED prod-service Python interop: ${PYTHON} cannot import grpc/grpc_tools ` +
-      `(apt-get install python3-grpcio python3-grpc-tools). ${probe.error?.message ?? probe.stderr.trim()}`,
-  );
-}
+const { python: PYTHON, missing: pythonGrpcMissing } = interopPython('prod-service Python interop');
 
 (pythonGrpcMissing ? describe.skip : describe)('Python grpcio client from the notes', () => {
   let running: RunningTestServer;

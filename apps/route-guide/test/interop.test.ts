@@ -4,8 +4,7 @@
 //   callback and event APIs (no ts-proto, nothing of ours on the client side).
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { runToExit, startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
-import { spawnSync } from 'node:child_process';
+import { interopPython, runToExit, startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,15 +14,7 @@ import { buildRouteGuideServer } from '../src/server';
 import { featureAt, featuresIn, officialFeatures, routeSummary, type Point } from './support/reference';
 
 const PROTO = join(__dirname, '../../../packages/protos/proto/routeguide/route_guide.proto');
-const PYTHON = process.env.INTEROP_PYTHON ?? '/usr/bin/python3';
-const probe = spawnSync(PYTHON, ['-c', 'import grpc, grpc_tools'], { encoding: 'utf8' });
-const pythonGrpcMissing = probe.status !== 0;
-if (pythonGrpcMissing) {
-  console.warn(
-    `SKIPPED route-guide Python interop: ${PYTHON} cannot import grpc/grpc_tools ` +
-      `(apt-get install python3-grpcio python3-grpc-tools). ${probe.error?.message ?? probe.stderr.trim()}`,
-  );
-}
+const { python: PYTHON, missing: pythonGrpcMissing } = interopPython('route-guide Python interop');
 
 interface Note {
   location?: Point;

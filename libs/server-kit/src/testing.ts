@@ -1,4 +1,5 @@
 // One helper for tests: a real server on 127.0.0.1, port 0, stopped after the test.
+import { spawnSync } from 'node:child_process';
 import pino from 'pino';
 import type { Logger } from './logger';
 import type { ServiceServer } from './service-server';
@@ -166,4 +167,22 @@ export function sumSamples(text: string, name: string, labels: Record<string, st
     if (Object.entries(labels).every(([key, value]) => present.includes(`${key}="${value}"`))) sum += Number(match[4]);
   }
   return sum;
+}
+
+/**
+ * The Python that interop tests drive: Debian's python3 (a pyenv python3 on PATH cannot see
+ * Debian's python3-grpcio), or INTEROP_PYTHON. `missing` says why it cannot run grpc, and the
+ * reason is printed once so a skipped interop suite is never silent.
+ */
+export function interopPython(suite: string): { python: string; missing: boolean } {
+  const python = process.env.INTEROP_PYTHON ?? '/usr/bin/python3';
+  const probe = spawnSync(python, ['-c', 'import grpc, grpc_tools'], { encoding: 'utf8' });
+  const missing = probe.status !== 0;
+  if (missing) {
+    console.warn(
+      `SKIPPED ${suite}: ${python} cannot import grpc/grpc_tools ` +
+        `(apt-get install python3-grpcio python3-grpc-tools). ${probe.error?.message ?? probe.stderr.trim()}`,
+    );
+  }
+  return { python, missing };
 }
