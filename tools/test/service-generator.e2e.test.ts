@@ -85,6 +85,30 @@ describe('nx g @grpc-ts/tools:service inventory, in a copy of the workspace', ()
     expect(passed).toBe(total);
   });
 
+  // The development loop: `serve` runs tsx watch, and nothing else run through Nx meanwhile
+  // may rewrite what it watches. (Without the Nx daemon, a target that depended on the cached
+  // protos:generate would re-write packages/protos/src/gen on every run and restart it.)
+  it('serves in development with nx run inventory-service:serve, undisturbed by the client run through Nx', async () => {
+    const service = await spawnService(
+      'npx',
+      ['nx', 'run', 'inventory-service:serve', '--outputStyle=stream-without-prefixes'],
+      {},
+      90_000,
+      { cwd: workspace.root, processGroup: true, baseEnv: workspace.env },
+    );
+    try {
+      const health = await workspace.run(`npx nx run client:serve --outputStyle=static -- health ${service.address} inventory.v1.InventoryService`);
+      expect(expectSuccess(health, 'client health')).toContain('SERVING');
+      // A restart would show within moments, and with PORT=0 it would move to another port.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await expect(checkHealth(service.address)).resolves.toBe('SERVING');
+      expect(service.logs.filter((entry) => entry.msg === 'listening')).toHaveLength(1);
+      expect(service.logs.some((entry) => entry.msg === 'stop signal received')).toBe(false);
+    } finally {
+      await service.stop('SIGTERM');
+    }
+  });
+
   it('adds a parseable compose entry and a Dockerfile stage for it', () => {
     if (!existsSync(file('docker-compose.yml'))) return; // the generator skipped it (covered by unit tests)
     const compose = parseYaml(readFileSync(file('docker-compose.yml'), 'utf8'), { merge: true }) as {

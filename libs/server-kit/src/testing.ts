@@ -63,6 +63,17 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+export interface SpawnServiceOptions {
+  cwd?: string;
+  /**
+   * Run it in a process group of its own and signal the whole group on stop: for launchers
+   * (npx nx ... :serve, tsx watch) whose service is a grandchild.
+   */
+  processGroup?: boolean;
+  /** The environment the test's env is laid over (default process.env). */
+  baseEnv?: NodeJS.ProcessEnv;
+}
+
 /**
  * Starts a real service process (PORT=0 unless given) and resolves once it logs
  * "listening" with its bound port. Rejects with its output if it exits first.
@@ -72,20 +83,27 @@ export async function spawnService(
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 20_000,
+  { cwd, processGroup = false, baseEnv = process.env }: SpawnServiceOptions = {},
 ): Promise<ServiceProcess> {
   const { spawn } = await import('node:child_process');
   const { createInterface } = await import('node:readline');
   const child = spawn(command, args, {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
+    cwd,
+    detached: processGroup,
+    env: { ...baseEnv, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const signal = (name: NodeJS.Signals) => {
+    if (processGroup && child.pid !== undefined) process.kill(-child.pid, name);
+    else child.kill(name);
+  };
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      signal('SIGKILL');
       reject(new Error(`${command} did not start in ${timeoutMs} ms:\n${stderr}`));
     }, timeoutMs);
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -112,8 +130,8 @@ export async function spawnService(
     get metricsPort() {
       return logs.find((entry) => entry.msg === 'metrics listening')?.port as number | undefined;
     },
-    stop: (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    stop: (name = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) signal(name);
       return exited;
     },
   };
