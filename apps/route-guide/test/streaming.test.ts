@@ -103,6 +103,7 @@ describe('route-guide streams under pressure', () => {
     expect(chat.sentOut).toBeLessThanOrEqual(sentAtCancel + 1);
     expect(chat.sentOut).toBeLessThan(100_000 / 10);
     expect(spy.writesAfterCancel).toBe(0);
-    expect(activeTimers()).toBeLessThanOrEqual(timersBefore);
+    // As above: a short-lived grpc-js timer may outlive the cancel for a moment; a leak never goes away.
+    await waitFor(() => activeTimers() <= timersBefore, `active timers back to ${timersBefore}`);
   });
 });
