@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: Python grpcio + grpc_tools (interop tests, the notes' own
-# stack) and nghttp2-client (h2load, benchmarks). Installs only what is missing.
+# stack), Go with grpc-go and the protoc plugins (the route-guide Go interop client, built
+# offline from these sources) and nghttp2-client (h2load, benchmarks). Installs only what is missing.
 set -euo pipefail
-packages=(python3-grpcio python3-grpc-tools nghttp2-client)
+packages=(
+  python3-grpcio python3-grpc-tools nghttp2-client
+  # protobuf 1-5 (APIv2-backed) rather than 1-3: protoc-gen-go 1.28's stubs need google.golang.org/protobuf.
+  golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc
+)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -13,3 +18,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 /usr/bin/python3 -c 'import grpc, grpc_tools; print("python grpcio", grpc.__version__)'
+go version
