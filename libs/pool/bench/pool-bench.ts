@@ -3,7 +3,7 @@
 //  B. Unary QPS of a grpc-js server with the limiter + call metrics vs without (h2load,
 //     server pinned to core 0, load to core 1).
 // Rounds are interleaved and medians reported, because these machines are shared and noisy.
-// Usage: tsx libs/pool/bench/pool-bench.ts [--rounds 5] [--seconds 5] [--tasks 24] [--no-executors]
+// Usage: tsx libs/pool/bench/pool-bench.ts [--rounds 5] [--seconds 5] [--tasks 24] [--no-executors] [--no-limiter]
 import { Client, credentials } from '@grpc/grpc-js';
 import { buildSync } from 'esbuild';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -60,16 +60,25 @@ async function executorThroughput(kind: ExecutorKind, route: Int32Array, repeat:
   }
 }
 
+// Points per task: route-guide's RecordRoute chunk (32 KB of coordinates, little to copy),
+// and a 100k-point route (800 KB per task) where copying the argument to the worker costs
+// a visible share of the task: the pool's gain depends on both.
+const PAYLOADS = [4_096, 100_000];
+
 async function benchExecutors(): Promise<void> {
-  const route = makeRoute(100_000);
+  for (const points of PAYLOADS) await benchExecutorsWith(points);
+}
+
+async function benchExecutorsWith(points: number): Promise<void> {
+  const route = makeRoute(points);
   // Size each task at ~25 ms of CPU on this machine (timed after the JIT has warmed up).
   for (let i = 0; i < 5; i++) CpuTasks.routeLengthMeters(route, 1);
   const probeStart = process.hrtime.bigint();
-  CpuTasks.routeLengthMeters(route, 1);
-  const perPassMs = Number(process.hrtime.bigint() - probeStart) / 1e6;
+  CpuTasks.routeLengthMeters(route, 10);
+  const perPassMs = Number(process.hrtime.bigint() - probeStart) / 1e6 / 10;
   const repeat = Math.max(1, Math.round(25 / perPassMs));
-  console.log(`\nA. CPU-bound tasks: ${taskCount} tasks of ${repeat} x 100k-point route lengths (~25 ms each), ` +
-    `pool size ${availableParallelism()}, ${rounds} interleaved rounds`);
+  console.log(`\nA. CPU-bound tasks: ${taskCount} tasks of ${repeat} x ${fmt(points)}-point route lengths (~25 ms each, ` +
+    `${fmt((points * 8) / 1024)} KB argument), pool size ${availableParallelism()}, ${rounds} interleaved rounds`);
   const kinds: ExecutorKind[] = ['inline', 'threads', 'processes'];
   const results: Record<ExecutorKind, number[]> = { inline: [], threads: [], processes: [] };
   for (let round = 0; round < rounds; round++) {
@@ -196,8 +205,8 @@ async function benchLimiter(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`pool benchmark: ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}, node ${process.version}`);
-  if (!process.argv.includes("--no-executors")) await benchExecutors();
-  await benchLimiter();
+  if (!process.argv.includes('--no-executors')) await benchExecutors();
+  if (!process.argv.includes('--no-limiter')) await benchLimiter();
 }
 
 main().catch((error: unknown) => {
