@@ -1,5 +1,9 @@
 // One helper for tests: a real server on 127.0.0.1, port 0, stopped after the test.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import pino from 'pino';
 import type { Logger } from './logger';
 import type { ServiceServer } from './service-server';
@@ -32,7 +36,6 @@ export function testLogger(): Logger {
 export async function listServicesByReflection(address: string): Promise<string[]> {
   const grpc = await import('@grpc/grpc-js');
   const { loadSync } = await import('@grpc/proto-loader');
-  const { dirname, join } = await import('node:path');
   const protoDir = join(dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto');
   const definition = loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [protoDir], keepCase: true });
   const loaded = grpc.loadPackageDefinition(definition) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -85,8 +88,6 @@ export async function spawnService(
   timeoutMs = 20_000,
   { cwd, processGroup = false, baseEnv = process.env }: SpawnServiceOptions = {},
 ): Promise<ServiceProcess> {
-  const { spawn } = await import('node:child_process');
-  const { createInterface } = await import('node:readline');
   const child = spawn(command, args, {
     cwd,
     detached: processGroup,
@@ -143,7 +144,6 @@ export async function runToExit(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { spawn } = await import('node:child_process');
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -158,9 +158,6 @@ export async function runToExit(
  * no node_modules anywhere above it, and returns the path of main.js to run with plain node.
  */
 export async function bundleToTempDir(entry: string): Promise<string> {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join, resolve } = await import('node:path');
   const root = resolve(__dirname, '../../..');
   const outdir = mkdtempSync(join(tmpdir(), 'bundle-'));
   const { code, stderr } = await runToExit(process.execPath, [join(root, 'tools/scripts/bundle-service.mjs'), entry, outdir]);
