@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import { RouteChatStore } from '../src/chat-store';
 import { loadFeatures } from '../src/feature-file';
 import { buildRouteGuideServer } from '../src/server';
-import { buildGoClient, goClientProblem } from './support/go-client';
+import { buildGoClient, goClientMissing } from './support/go-client';
 import { featureAt, featuresIn, officialFeatures, routeSummary, type Point } from './support/reference';
 
 const PROTO = join(__dirname, '../../../packages/protos/proto/routeguide/route_guide.proto');
 const { python: PYTHON, missing: pythonGrpcMissing } = interopPython('route-guide Python interop');
-const goProblem = goClientProblem();
-if (goProblem) console.warn(`SKIPPED route-guide Go interop: ${goProblem}`);
+const goMissing = goClientMissing('route-guide Go interop');
 
 interface Note {
   location?: Point;
@@ -111,7 +110,7 @@ async function expectSpecAnswers(command: string, args: string[]): Promise<void>
   });
 });
 
-(goProblem ? describe.skip : describe)('grpc-go client (official example style)', () => {
+(goMissing ? describe.skip : describe)('grpc-go client (official example style)', () => {
   let running: RunningTestServer;
   let goClient: string;
   beforeAll(async () => {

@@ -7,18 +7,24 @@ import { runToExit } from '@grpc-ts/server-kit/testing';
 
 const GO_DIR = join(__dirname, '../interop/go');
 const PROTO_DIR = join(__dirname, '../../../../packages/protos/proto');
-// Debian's grpc-go sources; the build runs in GOPATH mode against them, offline.
-const GRPC_GO = '/usr/share/gocode/src/google.golang.org/grpc';
+// Debian's Go sources (grpc-go and google.golang.org/protobuf); build.sh uses them in GOPATH mode, offline.
+const GOCODE = '/usr/share/gocode/src';
+const SOURCES = ['google.golang.org/grpc', 'google.golang.org/protobuf'];
 const TOOLS = ['go', 'protoc', 'protoc-gen-go', 'protoc-gen-go-grpc'];
-export const GO_PACKAGES =
+const PACKAGES =
   'golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc';
 
-/** Why the Go client cannot be built here, or undefined when it can. */
-export function goClientProblem(): string | undefined {
-  const missing = TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
-  if (!existsSync(GRPC_GO)) missing.push(GRPC_GO);
-  if (!existsSync('/usr/share/gocode/src/google.golang.org/protobuf')) missing.push('google.golang.org/protobuf sources');
-  return missing.length ? `missing ${missing.join(', ')} (apt-get install ${GO_PACKAGES})` : undefined;
+/**
+ * Whether the Go client cannot be built here. Like interopPython, it prints the reason once, so
+ * a skipped suite is never silent.
+ */
+export function goClientMissing(suite: string): boolean {
+  const missing = [
+    ...TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0),
+    ...SOURCES.filter((source) => !existsSync(join(GOCODE, source))).map((source) => `${source} sources`),
+  ];
+  if (missing.length) console.warn(`SKIPPED ${suite}: missing ${missing.join(', ')} (apt-get install ${PACKAGES})`);
+  return missing.length > 0;
 }
 
 /** Builds the client into a temp dir and returns the binary's path. */

@@ -178,6 +178,15 @@ func routeChat(client pb.RouteGuideClient, notes []note) object {
 	})
 }
 
+// each makes one call per plan entry, in order.
+func each[T any](entries []T, call func(T) object) []object {
+	answers := make([]object, 0, len(entries))
+	for _, entry := range entries {
+		answers = append(answers, call(entry))
+	}
+	return answers
+}
+
 func run(address, planFile string) error {
 	raw, err := os.ReadFile(planFile)
 	if err != nil {
@@ -194,24 +203,12 @@ func run(address, planFile string) error {
 	defer conn.Close()
 	client := pb.NewRouteGuideClient(conn)
 
-	out := object{}
-	var answers []object
-	for _, q := range p.GetFeature {
-		answers = append(answers, getFeature(client, q))
+	out := object{
+		"get_feature":   each(p.GetFeature, func(q point) object { return getFeature(client, q) }),
+		"list_features": each(p.ListFeatures, func(r rectangle) object { return listFeatures(client, r) }),
+		"record_route":  each(p.RecordRoute, func(route []point) object { return recordRoute(client, route) }),
+		"route_chat":    each(p.RouteChat, func(notes []note) object { return routeChat(client, notes) }),
 	}
-	out["get_feature"], answers = answers, nil
-	for _, r := range p.ListFeatures {
-		answers = append(answers, listFeatures(client, r))
-	}
-	out["list_features"], answers = answers, nil
-	for _, route := range p.RecordRoute {
-		answers = append(answers, recordRoute(client, route))
-	}
-	out["record_route"], answers = answers, nil
-	for _, notes := range p.RouteChat {
-		answers = append(answers, routeChat(client, notes))
-	}
-	out["route_chat"] = answers
 	return json.NewEncoder(os.Stdout).Encode(out)
 }
 
