@@ -2,7 +2,7 @@
 // itself counted (grpc_server_handled_total), status by status.
 import type { LoadReport } from '../src/load/report';
 import { existsSync } from 'node:fs';
-import { jsonOut, main, runCli, spawnCli, tsx } from './support/cli';
+import { cliFromSource, jsonOut, runCli, spawnCli } from './support/cli';
 import { connectionCounter, handledByCode, startRouteGuide, unusedAddress, useStack } from './support/stack';
 
 const GET_PROD_STOCK = '/services.ProdService/GetProdStock';
@@ -131,7 +131,7 @@ describe('load output', () => {
   const onTerminal = existsSync('/usr/bin/script') ? it : it.skip;
   onTerminal('shows a progress bar on a terminal, and none with --json', async () => {
     const inTerminal = (args: string) =>
-      runCli(['-qec', `${tsx} ${main} ${args}`, '/dev/null'], { command: ['/usr/bin/script'], env: stack.env });
+      runCli(['-qec', `${cliFromSource.join(' ')} ${args}`, '/dev/null'], { command: ['/usr/bin/script'], env: stack.env });
     const text = await inTerminal('load -n 200 -c 2');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/\d+% \| \d+ calls \| \d+ calls\/s \| [\d.]+s/);

@@ -1,10 +1,9 @@
 // Limits, metrics and WORKERS come from env through runService, in real processes.
 import { createAsyncClient, prod } from '@grpc-ts/protos';
-import { scrapeMetrics, spawnService, sumSamples, type ServiceProcess } from '@grpc-ts/server-kit/testing';
+import { scrapeMetrics, spawnService, sumSamples, type ServiceProcess, tsMain } from '@grpc-ts/server-kit/testing';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../../..');
-const tsx = join(root, 'node_modules/.bin/tsx');
 const main = join(root, 'apps/prod-service/src/main.ts');
 
 async function waitFor<T>(get: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
@@ -25,7 +24,7 @@ describe('prod-service limits and metrics from env', () => {
   });
 
   it('applies MAX_CONCURRENT_RPCS and friends and exports them on /metrics', async () => {
-    service = await spawnService(tsx, [main], { MAX_CONCURRENT_RPCS: '7', MAX_CONNECTIONS: '5', RPC_QUEUE_SIZE: '3' });
+    service = await spawnService(...tsMain(main), { MAX_CONCURRENT_RPCS: '7', MAX_CONNECTIONS: '5', RPC_QUEUE_SIZE: '3' });
     expect(service.logs.find((line) => line.msg === 'listening')).toMatchObject({
       limits: { maxConcurrentRpcs: 7, maxConnections: 5, rpcQueueSize: 3 },
     });
@@ -45,7 +44,7 @@ describe('prod-service limits and metrics from env', () => {
   });
 
   it('runs WORKERS=2 server processes on one port; clients with their own connections reach both', async () => {
-    service = await spawnService(tsx, [main], { WORKERS: '2', SHUTDOWN_GRACE_MS: '2000' }, 40_000);
+    service = await spawnService(...tsMain(main), { WORKERS: '2', SHUTDOWN_GRACE_MS: '2000' }, 40_000);
     const listeningPids = () => new Set(service?.logs.filter((l) => l.msg === 'listening').map((l) => l.pid));
     await waitFor(() => (listeningPids().size === 2 ? true : undefined), 'two listening workers');
     const clients = Array.from({ length: 8 }, () =>

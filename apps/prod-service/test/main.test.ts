@@ -1,15 +1,14 @@
 // The real entry point as a process: config validation, start, serve, SIGTERM.
 import { createAsyncClient, prod } from '@grpc-ts/protos';
-import { runToExit, spawnService } from '@grpc-ts/server-kit/testing';
+import { runToExit, spawnService, tsMain } from '@grpc-ts/server-kit/testing';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../../..');
-const tsx = join(root, 'node_modules/.bin/tsx');
 const main = join(root, 'apps/prod-service/src/main.ts');
 
 describe('prod-service main', () => {
   it('starts from env config, serves, and exits 0 after a graceful SIGTERM', async () => {
-    const service = await spawnService(tsx, [main], { SHUTDOWN_GRACE_MS: '3000' });
+    const service = await spawnService(...tsMain(main), { SHUTDOWN_GRACE_MS: '3000' });
     const client = createAsyncClient(prod.ProdServiceService, service.address);
     await expect(client.getProdStock({ prodId: 1 })).resolves.toHaveProperty('proStock');
     client.$close();
@@ -33,7 +32,7 @@ describe('prod-service main', () => {
     [{ WORKERS: 'many' }, 'WORKERS is not an integer'],
     [{ METRICS_PORT: '70000' }, 'METRICS_PORT is out of range'],
   ])('refuses to start with %j', async (env, message) => {
-    const { code, stderr } = await runToExit(tsx, [main], env);
+    const { code, stderr } = await runToExit(...tsMain(main), env);
     expect(code).toBe(2);
     expect(stderr).toContain(message);
     expect(stderr).not.toContain('    at '); // a message, not a stack trace

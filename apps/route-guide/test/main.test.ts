@@ -1,15 +1,16 @@
 // The real entry point as a process: env config, start, serve, SIGTERM with streams open.
 import { status } from '@grpc/grpc-js';
 import { createAsyncClient, routeguide } from '@grpc-ts/protos';
-import { runToExit, spawnService } from '@grpc-ts/server-kit/testing';
+import { runToExit, spawnService, tsMain } from '@grpc-ts/server-kit/testing';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { officialFeatures } from './support/reference';
 import { syntheticFeature, writeSyntheticFile } from './support/synthetic-features';
 
 const root = join(__dirname, '../../..');
-const tsx = join(root, 'node_modules/.bin/tsx');
 const main = join(root, 'apps/route-guide/src/main.ts');
 const WORLD = { lo: { latitude: -900000000, longitude: -1800000000 }, hi: { latitude: 900000000, longitude: 1800000000 } };
 const GRACE_MS = 5_000;
@@ -22,7 +23,7 @@ describe('route-guide main', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('serves the bundled data by default and logs as JSON', async () => {
-    const service = await spawnService(tsx, [main]);
+    const service = await spawnService(...tsMain(main));
     const client = createAsyncClient(routeguide.RouteGuideService, service.address);
     try {
       const first = officialFeatures[0]!;
@@ -38,8 +39,33 @@ describe('route-guide main', () => {
     });
   });
 
+  it('runs as the spawned process itself, so a signal reaches the service and not a launcher', async () => {
+    const service = await spawnService(...tsMain(main));
+    expect(service.logs.find((line) => line.msg === 'listening')).toMatchObject({ pid: service.pid });
+    await expect(service.stop('SIGTERM')).resolves.toBe(0);
+  });
+
+  it('exits 0 on a SIGTERM that arrives while it is still loading its data', async () => {
+    const [node, args] = tsMain(main);
+    const child = spawn(node, args, {
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', DATA: bigFile },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines: Record<string, unknown>[] = [];
+    const exited = new Promise<[number | null, string | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+    // 'metrics listening' comes before the 150,000 features are loaded and the port is bound.
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      lines.push(entry);
+      if (entry.msg === 'metrics listening') child.kill('SIGTERM');
+    });
+    await expect(exited).resolves.toEqual([0, null]);
+    expect(lines.map((line) => line.msg)).toContain('stop signal received');
+    expect(lines.find((line) => line.msg === 'server stopped')).toMatchObject({ outcome: 'graceful' });
+  });
+
   it('serves the file named by DATA', async () => {
-    const service = await spawnService(tsx, [main], { DATA: bigFile });
+    const service = await spawnService(...tsMain(main), { DATA: bigFile });
     const client = createAsyncClient(routeguide.RouteGuideService, service.address);
     try {
       await expect(client.getFeature(syntheticFeature(1234).location)).resolves.toEqual(syntheticFeature(1234));
@@ -51,7 +77,7 @@ describe('route-guide main', () => {
   });
 
   it('exits 0 on SIGTERM with a RouteChat and a slow ListFeatures open, ending both with UNAVAILABLE', async () => {
-    const service = await spawnService(tsx, [main], { DATA: bigFile, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+    const service = await spawnService(...tsMain(main), { DATA: bigFile, SHUTDOWN_GRACE_MS: String(GRACE_MS) });
     const client = createAsyncClient(routeguide.RouteGuideService, service.address);
     try {
       const chat = client.routeChat();
@@ -79,7 +105,7 @@ describe('route-guide main', () => {
   });
 
   it('does not hang on a client that stops reading for good: exit 0 within the grace period', async () => {
-    const service = await spawnService(tsx, [main], { DATA: bigFile, SHUTDOWN_GRACE_MS: '1000' });
+    const service = await spawnService(...tsMain(main), { DATA: bigFile, SHUTDOWN_GRACE_MS: '1000' });
     const client = createAsyncClient(routeguide.RouteGuideService, service.address);
     try {
       const list = client.listFeatures(WORLD)[Symbol.asyncIterator]();
@@ -104,7 +130,7 @@ describe('route-guide main', () => {
     [{ CHAT_MAX_MESSAGE_BYTES: '-5' }, 'CHAT_MAX_MESSAGE_BYTES is out of range'],
     [{ ROUTE_MAX_POINTS: '1.5' }, 'ROUTE_MAX_POINTS is not an integer'],
   ])('refuses to start with %j (exit 2, naming the variable)', async (env, message) => {
-    const { code, stderr } = await runToExit(tsx, [main], env);
+    const { code, stderr } = await runToExit(...tsMain(main), env);
     expect(code).toBe(2);
     expect(stderr).toContain(message);
     expect(stderr).not.toContain('    at '); // a message, not a stack trace
@@ -113,7 +139,7 @@ describe('route-guide main', () => {
   it('stops with the file and entry named when DATA holds bad features', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify([{ name: 'ok', location: { latitude: 1, longitude: 1 } }, { name: 'far', location: { latitude: 2e9, longitude: 0 } }]));
-    const { code, stdout } = await runToExit(tsx, [main], { DATA: bad, PORT: '0', METRICS_PORT: '0' });
+    const { code, stdout } = await runToExit(...tsMain(main), { DATA: bad, PORT: '0', METRICS_PORT: '0' });
     expect(code).toBe(1);
     const fatal = stdout.trim().split('\n').map((line) => JSON.parse(line)).find((line) => line.level === 'fatal');
     expect(fatal).toMatchObject({ msg: 'failed to start', err: { message: expect.stringContaining(`${bad}: entry [1]: location.latitude`) } });

@@ -48,6 +48,17 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
   let stopping = false;
   const deaths: number[] = [];
   const fork = () => cluster.fork();
+  // Before any worker exists: a signal with no listener would kill the primary outright.
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping workers');
+    const workers = Object.values(cluster.workers ?? {});
+    if (workers.length === 0) process.exit(0);
+    for (const worker of workers) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   for (let i = 0; i < options.workers; i++) fork();
   logger.info({ workers: options.workers }, 'cluster primary started');
 
@@ -85,14 +96,4 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
     logger.info({ port: server.port }, 'metrics listening');
   }
 
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping workers');
-    const workers = Object.values(cluster.workers ?? {});
-    if (workers.length === 0) process.exit(0);
-    for (const worker of workers) worker?.process.kill('SIGTERM');
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }

@@ -73,6 +73,44 @@ async function startServer<S extends Record<string, EnvVar<unknown>>>(
   config: ConfigOf<S> & BaseConfig,
   logger: Logger,
 ): Promise<void> {
+  // Signal handlers go in first: until a listener exists, SIGTERM's default action kills the
+  // process on the spot. A signal that arrives while the service starts (loading data,
+  // binding) waits for the start to finish, then shuts down gracefully.
+  let started!: (server: ServiceServer) => void;
+  let failed!: (error: unknown) => void;
+  const ready = new Promise<ServiceServer>((resolve, reject) => {
+    started = resolve;
+    failed = reject;
+  });
+  ready.catch(() => undefined); // a failed start exits through runService's crash handler
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stop signal received');
+    ready
+      .then((server) => server.shutdown(config.SHUTDOWN_GRACE_MS))
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.fatal({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+
+  try {
+    started(await start(options, config, logger));
+  } catch (error) {
+    failed(error);
+    throw error;
+  }
+}
+
+async function start<S extends Record<string, EnvVar<unknown>>>(
+  options: RunServiceOptions<S>,
+  config: ConfigOf<S> & BaseConfig,
+  logger: Logger,
+): Promise<ServiceServer> {
   const worker = clusterWorkerId();
   const labels = { service: options.name, ...(worker === undefined ? {} : { worker: String(worker) }) };
   const metrics = new ServerMetrics({ labels, processMetrics: true });
@@ -88,21 +126,8 @@ async function startServer<S extends Record<string, EnvVar<unknown>>>(
     logger.info({ port: running.port }, 'metrics listening');
     metricsServer = running;
   }
-
   const server = await options.build(config, { logger, limits: limitsFromConfig(config), metrics });
   server.onShutdown(() => metricsServer?.close());
   await server.listen(config.HOST, config.PORT);
-
-  const stop = (signal: NodeJS.Signals) => {
-    logger.info({ signal }, 'stop signal received');
-    server.shutdown(config.SHUTDOWN_GRACE_MS).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.fatal({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  return server;
 }

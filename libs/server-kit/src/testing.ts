@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import type { Logger } from './logger';
 import type { ServiceServer } from './service-server';
@@ -32,30 +33,110 @@ export function testLogger(): Logger {
   return pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 }
 
-/** Lists services through grpc.reflection.v1 (what grpcurl does): proof that reflection works. */
-export async function listServicesByReflection(address: string): Promise<string[]> {
+type ReflectionResponse = {
+  list_services_response?: { service: { name: string }[] };
+  file_descriptor_response?: { file_descriptor_proto: Buffer[] };
+  error_response?: { error_code: number; error_message: string };
+};
+
+/**
+ * One grpc.reflection.v1 stream, as grpcurl or buf curl opens it: `ask` sends a request and
+ * resolves with its answer (requests are answered in order).
+ */
+async function withReflection<T>(address: string, use: (ask: (request: object) => Promise<ReflectionResponse>) => Promise<T>): Promise<T> {
   const grpc = await import('@grpc/grpc-js');
   const { loadSync } = await import('@grpc/proto-loader');
   const protoDir = join(dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto');
   const definition = loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [protoDir], keepCase: true });
   const loaded = grpc.loadPackageDefinition(definition) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
   const client = new loaded.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
-  try {
-    return await new Promise<string[]>((resolve, reject) => {
-      const call = client.ServerReflectionInfo();
-      call.on('data', (response: { list_services_response?: { service: { name: string }[] } }) => {
-        resolve((response.list_services_response?.service ?? []).map((s) => s.name).sort());
-        call.end();
-      });
-      call.on('error', reject);
-      call.write({ list_services: '' });
+  const call = client.ServerReflectionInfo();
+  const pending: { resolve: (r: ReflectionResponse) => void; reject: (e: Error) => void }[] = [];
+  call.on('data', (response: ReflectionResponse) => pending.shift()?.resolve(response));
+  call.on('error', (error: Error) => pending.splice(0).forEach((p) => p.reject(error)));
+  const ask = (request: object) =>
+    new Promise<ReflectionResponse>((resolve, reject) => {
+      pending.push({ resolve, reject });
+      call.write(request);
     });
+  try {
+    return await use(ask);
   } finally {
+    call.end();
     client.close();
   }
 }
 
+/** Lists services through grpc.reflection.v1 (what grpcurl does): proof that reflection works. */
+export async function listServicesByReflection(address: string): Promise<string[]> {
+  return withReflection(address, async (ask) => {
+    const response = await ask({ list_services: '' });
+    return (response.list_services_response?.service ?? []).map((s) => s.name).sort();
+  });
+}
+
+export interface DescribedMethod {
+  input: string;
+  output: string;
+  /** Field names of the input and output messages. */
+  inputFields: string[];
+  outputFields: string[];
+  clientStreaming: boolean;
+  serverStreaming: boolean;
+}
+
+/**
+ * Describes every listed service the way reflection clients do: fetches each service's file
+ * (and its imports) by symbol, builds a registry from them (which fails on any type name
+ * it cannot resolve) and reads each method's request and response messages.
+ */
+export async function describeByReflection(address: string): Promise<Record<string, Record<string, DescribedMethod>>> {
+  const { create, createFileRegistry, fromBinary } = await import('@bufbuild/protobuf');
+  const { FileDescriptorProtoSchema, FileDescriptorSetSchema } = await import('@bufbuild/protobuf/wkt');
+  return withReflection(address, async (ask) => {
+    const listed = await ask({ list_services: '' });
+    const names = (listed.list_services_response?.service ?? []).map((s) => s.name);
+    const described: Record<string, Record<string, DescribedMethod>> = {};
+    for (const name of names) {
+      const response = await ask({ file_containing_symbol: name });
+      if (response.error_response) throw new Error(`reflection has no file for ${name}: ${response.error_response.error_message}`);
+      const files = (response.file_descriptor_response?.file_descriptor_proto ?? []).map((bytes) =>
+        fromBinary(FileDescriptorProtoSchema, bytes),
+      );
+      const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: files }));
+      const service = registry.getService(name);
+      if (!service) throw new Error(`the file reflection sent for ${name} does not define it`);
+      described[name] = Object.fromEntries(
+        service.methods.map((method) => [
+          method.name,
+          {
+            input: method.input.typeName,
+            output: method.output.typeName,
+            inputFields: method.input.fields.map((field) => field.name),
+            outputFields: method.output.fields.map((field) => field.name),
+            clientStreaming: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
+            serverStreaming: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
+          },
+        ]),
+      );
+    }
+    return described;
+  });
+}
+
+// tsx's ESM loader, for `node --import`. Launching through the tsx CLI instead puts a relay
+// process in front of the service: it SIGKILLs a child that does not acknowledge a relayed
+// signal within 30 ms (twice), so a busy service "exits" 143 instead of shutting down.
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+
+/** The command that runs a TypeScript entry from source in ONE process (signals reach it directly). */
+export function tsMain(file: string): [command: string, args: string[]] {
+  return [process.execPath, ['--import', TSX_LOADER, file]];
+}
+
 export interface ServiceProcess {
+  /** The spawned process's pid (with tsMain, the service itself: no launcher in between). */
+  pid: number;
   port: number;
   address: string;
   /** Every JSON log line the process printed so far. */
@@ -125,6 +206,7 @@ export async function spawnService(
     });
   });
   return {
+    pid: child.pid!,
     port,
     address: `127.0.0.1:${port}`,
     logs,

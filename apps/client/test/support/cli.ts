@@ -1,10 +1,13 @@
-// Runs the real CLI (tsx src/main.ts) as a process, optionally feeding stdin.
+// Runs the real CLI (src/main.ts under tsx's loader) as a process, optionally feeding stdin.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { tsMain } from '@grpc-ts/server-kit/testing';
 
 export const root = join(__dirname, '../../../..');
-export const tsx = join(root, 'node_modules/.bin/tsx');
 export const main = join(root, 'apps/client/src/main.ts');
+const [node, nodeArgs] = tsMain(main);
+/** The CLI from source, as one process: argv words before the CLI's own arguments. */
+export const cliFromSource: [string, ...string[]] = [node, ...nodeArgs];
 
 export interface CliRun {
   code: number | null;
@@ -21,7 +24,7 @@ export interface CliRunOptions {
 
 /** Starts the CLI; `result` resolves when it has exited and its output is complete. */
 export function spawnCli(args: string[], options: CliRunOptions = {}): { child: ChildProcess; result: Promise<CliRun> } {
-  const [command, ...prefix] = options.command ?? [tsx, main];
+  const [command, ...prefix] = options.command ?? cliFromSource;
   // Addresses only from what the test passes, never from the developer's shell.
   const { PROD_SERVICE_ADDR: _p, ROUTE_GUIDE_ADDR: _r, ...inherited } = process.env;
   const child = spawn(command, [...prefix, ...args], {
