@@ -8,10 +8,9 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { protosPackageDefinition } from '@grpc-ts/protos';
 import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { HealthImplementation } from 'grpc-health-check';
 import {
   ConcurrencyLimiter,
   guardService,
@@ -218,7 +217,9 @@ export class ServiceServer {
   private addReflection(): void {
     if (this.reflectionAdded) return;
     this.reflectionAdded = true;
-    const definitions = { ...protosPackageDefinition(), ...loadSync(healthProtoPath) };
-    new ReflectionService(definitions, { services: [...this.serviceNames, HEALTH_SERVICE] }).addToServer(this.server);
+    // The embedded set holds health and reflection too, built by buf with fully qualified
+    // type names: tools that resolve types through reflection (grpcurl, buf curl) need them.
+    const services = [...this.serviceNames, HEALTH_SERVICE, ...REFLECTION_SERVICES];
+    new ReflectionService(protosPackageDefinition(), { services }).addToServer(this.server);
   }
 }
