@@ -4,7 +4,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { checkHealth } from '@grpc-ts/protos';
-import { listServicesByReflection, spawnService, type ServiceProcess } from '@grpc-ts/server-kit/testing';
+import { listServicesByReflection } from '@grpc-ts/server-kit/testing';
+import { spawnService, type ServiceProcess } from '@grpc-ts/test-support';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';

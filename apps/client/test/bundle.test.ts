@@ -2,13 +2,13 @@
 // forms the Docker images use: `node main.js health <host:port>` and `node main.js demo`.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { bundleToTempDir, type RunningTestServer } from '@grpc-ts/server-kit/testing';
+import { bundleToTempDir } from '@grpc-ts/test-support';
 import { runCli } from './support/cli';
-import { catalogue, startProd, startRouteGuide, unusedAddress } from './support/stack';
+import { catalogue, startProd, startRouteGuide, unusedAddress, type RunningService } from './support/stack';
 
 let bundle: string;
-let prodServer: RunningTestServer;
-let routeServer: RunningTestServer;
+let prodServer: RunningService;
+let routeServer: RunningService;
 
 beforeAll(async () => {
   [bundle, prodServer, routeServer] = await Promise.all([bundleToTempDir(join(__dirname, '../src/main.ts')), startProd(), startRouteGuide()]);

@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonOut, runCli } from './support/cli';
-import { catalogue, startProd, unusedAddress, useStack } from './support/stack';
+import { prod } from '@grpc-ts/protos';
+import { ServiceServer } from '@grpc-ts/server-kit';
+import { startTestServer, testLogger } from '@grpc-ts/server-kit/testing';
+import { catalogue, unusedAddress, useStack } from './support/stack';
 
 interface Feature {
   name: string;
@@ -143,7 +146,8 @@ describe('health', () => {
   });
 
   it('exits non-zero for NOT_SERVING, for an unknown service and for an unreachable server', async () => {
-    const server = await startProd();
+    // A server that says NOT_SERVING: the kit's skeleton with health set by hand.
+    const server = await startTestServer(new ServiceServer({ logger: testLogger() }).addService(prod.ProdServiceService, {}));
     try {
       server.server.health.setStatus('', 'NOT_SERVING');
       await expect(cli('health', server.address)).resolves.toMatchObject({ code: 1, stdout: 'NOT_SERVING\n' });

@@ -18,11 +18,11 @@ const load = async (...args: string[]) => {
 
 describe('load --json', () => {
   it('runs exactly --count calls, and the server counted the same calls', async () => {
-    const before = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
+    const before = await handledByCode(stack.prod, GET_PROD_STOCK);
     const report = await load('--rpc', 'prod-get', '-n', '300', '-c', '8', '--channels', '3');
     expect(report).toMatchObject({ rpc: 'prod-get', method: GET_PROD_STOCK, target: stack.prod.address, concurrency: 8, channels: 3 });
     expect(report).toMatchObject({ calls: 300, ok: 300, errors: 0, statuses: { OK: 300 } });
-    const after = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
+    const after = await handledByCode(stack.prod, GET_PROD_STOCK);
     expect((after.OK ?? 0) - (before.OK ?? 0)).toBe(300);
     const { min, p50, p90, p99, max } = report.latencyMs;
     expect(0 < min && min <= p50 && p50 <= p90 && p90 <= p99 && p99 <= max).toBe(true);
@@ -30,17 +30,17 @@ describe('load --json', () => {
   });
 
   it('counts each status code: NOT_FOUND for a missing product', async () => {
-    const before = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
+    const before = await handledByCode(stack.prod, GET_PROD_STOCK);
     const report = await load('--prod-id', '424242', '-n', '50', '-c', '4');
     expect(report).toMatchObject({ calls: 50, ok: 0, errors: 50, statuses: { NOT_FOUND: 50 } });
-    const after = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
+    const after = await handledByCode(stack.prod, GET_PROD_STOCK);
     expect((after.NOT_FOUND ?? 0) - (before.NOT_FOUND ?? 0)).toBe(50);
   });
 
   // prod's GetProdStock answers within the tick it arrives in, so it never holds more than one
   // slot at once; RecordRoute holds its slot while the client streams, so calls overlap.
   it('shows RESOURCE_EXHAUSTED from a server with MAX_CONCURRENT_RPCS=2, matching its own counts', async () => {
-    const limited = await startRouteGuide({ maxConcurrentRpcs: 2 });
+    const limited = await startRouteGuide({ MAX_CONCURRENT_RPCS: '2' });
     const method = '/routeguide.RouteGuide/RecordRoute';
     try {
       const run = await runCli(['--json', 'load', '--rpc', 'route-record', '-n', '200', '-c', '16', '--channels', '4'], {
@@ -52,7 +52,7 @@ describe('load --json', () => {
       expect(report.statuses.RESOURCE_EXHAUSTED).toBeGreaterThan(0);
       expect(report.statuses.OK).toBeGreaterThan(0);
       expect((report.statuses.OK ?? 0) + (report.statuses.RESOURCE_EXHAUSTED ?? 0)).toBe(200);
-      await expect(handledByCode(limited.metrics, method)).resolves.toEqual(report.statuses);
+      await expect(handledByCode(limited, method)).resolves.toEqual(report.statuses);
     } finally {
       await limited.stop();
     }
@@ -64,10 +64,10 @@ describe('load --json', () => {
     ['route-record', '/routeguide.RouteGuide/RecordRoute'],
     ['route-chat', '/routeguide.RouteGuide/RouteChat'],
   ])('drives %s (%s) against route-guide', async (rpc, method) => {
-    const before = await handledByCode(stack.route.metrics, method);
+    const before = await handledByCode(stack.route, method);
     const report = await load('--rpc', rpc, '-n', '60', '-c', '6', '--stream-size', '3');
     expect(report).toMatchObject({ method, target: stack.route.address, calls: 60, statuses: { OK: 60 } });
-    const after = await handledByCode(stack.route.metrics, method);
+    const after = await handledByCode(stack.route, method);
     expect((after.OK ?? 0) - (before.OK ?? 0)).toBe(60);
   });
 
@@ -77,11 +77,11 @@ describe('load --json', () => {
   });
 
   it('runs for --duration and stops starting calls after it', async () => {
-    const before = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
+    const before = await handledByCode(stack.prod, GET_PROD_STOCK);
     const report = await load('-d', '0.5', '-c', '4');
     expect(report.elapsedSeconds).toBeGreaterThanOrEqual(0.5);
     expect(report.calls).toBeGreaterThan(0);
-    const after = await handledByCode(stack.prod.metrics, GET_PROD_STOCK);
+    const after = await handledByCode(stack.prod, GET_PROD_STOCK);
     expect((after.OK ?? 0) - (before.OK ?? 0)).toBe(report.calls);
   });
 
@@ -101,7 +101,7 @@ describe('load --json', () => {
 
 describe('load output', () => {
   it('Ctrl-C (SIGINT) ends a run early and still prints the report', async () => {
-    const handledOk = async () => (await handledByCode(stack.prod.metrics, GET_PROD_STOCK)).OK ?? 0;
+    const handledOk = async () => (await handledByCode(stack.prod, GET_PROD_STOCK)).OK ?? 0;
     const before = await handledOk();
     const { child, result } = spawnCli(['--json', 'load', '-d', '300', '-c', '4'], { env: stack.env });
     // Interrupt once the run is visibly under way (the server has answered some of its calls).

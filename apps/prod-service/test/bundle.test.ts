@@ -1,6 +1,7 @@
 // The build output runs with plain node and no node_modules, health and reflection included.
 import { checkHealth, createAsyncClient, prod } from '@grpc-ts/protos';
-import { bundleToTempDir, listServicesByReflection, spawnService } from '@grpc-ts/server-kit/testing';
+import { listServicesByReflection } from '@grpc-ts/server-kit/testing';
+import { bundleToTempDir, spawnService } from '@grpc-ts/test-support';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 

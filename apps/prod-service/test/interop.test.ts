@@ -1,7 +1,8 @@
 // Interoperability: the notes' own stack (Python grpcio, code generated from the notes'
 // proto text) against our running prod-service.
 import { join } from 'node:path';
-import { interopPython, runToExit, startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
+import { startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
+import { interopPython, runToExit } from '@grpc-ts/test-support';
 import stockFile from '../data/stock.json';
 import { loadCatalogue } from '../src/catalogue';
 import { buildProdServer } from '../src/server';

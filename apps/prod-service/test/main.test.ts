@@ -1,6 +1,7 @@
 // The real entry point as a process: config validation, start, serve, SIGTERM.
 import { createAsyncClient, prod } from '@grpc-ts/protos';
-import { runToExit, spawnService, tsMain } from '@grpc-ts/server-kit/testing';
+import { LISTENING } from '@grpc-ts/runtime';
+import { runToExit, spawnService, tsMain } from '@grpc-ts/test-support';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../../..');
@@ -14,7 +15,7 @@ describe('prod-service main', () => {
     client.$close();
     await expect(service.stop('SIGTERM')).resolves.toBe(0);
     expect(service.logs.map((line) => line.msg)).toEqual(
-      expect.arrayContaining(['catalogue loaded', 'listening', 'stop signal received', 'server stopped']),
+      expect.arrayContaining(['catalogue loaded', LISTENING, 'stop signal received', 'server stopped']),
     );
     expect(service.logs.find((line) => line.msg === 'server stopped')).toMatchObject({
       outcome: 'graceful',

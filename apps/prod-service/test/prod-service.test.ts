@@ -1,9 +1,10 @@
 // ProdService over a real socket, with expectations read from the shipped data file.
 import { status } from '@grpc/grpc-js';
 import { checkHealth, createAsyncClient, prod } from '@grpc-ts/protos';
-import { listServicesByReflection, startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
+import { listServicesByReflection, startTestServer, testContext, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
 import stockFile from '../data/stock.json';
 import { loadCatalogue } from '../src/catalogue';
+import { createProdService } from '../src/prod-service';
 import { buildProdServer } from '../src/server';
 
 describe('prod-service over a real socket', () => {
@@ -56,5 +57,20 @@ describe('prod-service over a real socket', () => {
 
   it('lists services.ProdService through reflection', async () => {
     await expect(listServicesByReflection(running.address)).resolves.toContain('services.ProdService');
+  });
+});
+
+describe('the GetProdStock handler, called directly (no socket)', () => {
+  const service = createProdService(loadCatalogue());
+
+  it('answers from the catalogue and refuses bad ids with the right status', () => {
+    const first = stockFile.products[0]!;
+    expect(service.getProdStock({ prodId: first.id }, testContext())).toEqual({ proStock: first.stock });
+    expect(() => service.getProdStock({ prodId: 0 }, testContext())).toThrow(
+      expect.objectContaining({ code: status.INVALID_ARGUMENT, message: 'prod_id must be a positive integer, got 0' }),
+    );
+    expect(() => service.getProdStock({ prodId: 9999 }, testContext())).toThrow(
+      expect.objectContaining({ code: status.NOT_FOUND }),
+    );
   });
 });

@@ -1,6 +1,7 @@
 // The executor RecordRoute's distance sums run on, from config: worker threads by default
 // (CPU-bound trigonometry, kept off the event loop), or child processes, or inline.
-import { createExecutor, resolveTaskModule, type ExecutorKind, type ServerMetrics } from '@grpc-ts/pool';
+import { createExecutor, resolveTaskModule, type ExecutorKind } from '@grpc-ts/pool';
+import type { ServerMetrics } from '@grpc-ts/runtime';
 import { join } from 'node:path';
 import type { RouteExecutor } from './route-length';
 import type * as RouteTasks from './tasks/route-tasks';

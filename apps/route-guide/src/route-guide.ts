@@ -1,7 +1,7 @@
 // routeguide.RouteGuide with the official Node example server's behaviour (edge cases in the README).
-// The server-kit adapters own cancellation, back-pressure and shutdown; this file is the logic.
-import { routeguide } from '@grpc-ts/protos';
-import { bidi, clientStream, invalidArgument, resourceExhausted, serverStream, unary } from '@grpc-ts/server-kit';
+// The server kit owns cancellation, deadlines, back-pressure and shutdown; this file is the logic.
+import type { routeguide } from '@grpc-ts/protos';
+import { invalidArgument, resourceExhausted, type ServiceImpl } from '@grpc-ts/server-kit';
 import type { RouteChatStore } from './chat-store';
 import type { Bounds, FeatureSource } from './feature-index';
 import { pointProblem } from './geo';
@@ -54,18 +54,20 @@ export function createRouteGuideService({
   now = () => performance.now(),
   maxRoutePoints = DEFAULT_MAX_ROUTE_POINTS,
   executor,
-}: RouteGuideDeps): routeguide.RouteGuideServer {
+}: RouteGuideDeps): ServiceImpl<typeof routeguide.RouteGuideService> {
   return {
-    getFeature: unary<routeguide.Point, routeguide.Feature>((point) => {
+    getFeature(point) {
       checkPoint(point, 'point');
       return features.find(point) ?? { name: '', location: { latitude: point.latitude, longitude: point.longitude } };
-    }),
+    },
 
-    // A lazy iterable: the adapter pulls the next feature only after the previous write was
+    // A lazy iterable: the kit pulls the next feature only after the previous write was
     // accepted (waiting for 'drain' when the client reads slowly) and stops it on cancel.
-    listFeatures: serverStream<routeguide.Rectangle, routeguide.Feature>((rectangle) => features.within(boundsOf(rectangle))),
+    listFeatures(rectangle) {
+      return features.within(boundsOf(rectangle));
+    },
 
-    recordRoute: clientStream<routeguide.Point, routeguide.RouteSummary>(async (incoming, ctx) => {
+    async recordRoute(incoming, ctx) {
       const started = now();
       const length = new RouteLength(executor, ctx.signal);
       let pointCount = 0;
@@ -87,19 +89,19 @@ export function createRouteGuideService({
         distance: toInt32(await length.metres()),
         elapsedTime: toInt32(elapsedMs / 1000),
       };
-    }),
+    },
 
-    routeChat: bidi<routeguide.RouteNote, routeguide.RouteNote>(async (notes, send) => {
+    async *routeChat(notes) {
       for await (const note of notes) {
         const location = checkPoint(note.location ?? ORIGIN, 'note.location');
         // "Earlier" is fixed by this snapshot, so the new note is never sent back to its sender.
         // It is stored before the snapshot is sent (not after) so the shared store stays in
-        // arrival order even while a slow reader holds this call in send(): the official
+        // arrival order even while a slow reader holds this call at a yield: the official
         // server's writes never wait, so its store is always in arrival order too.
         const earlier = chat.notesAt(location);
         chat.add(location, note.message);
-        for (const previous of earlier) await send(previous);
+        yield* earlier;
       }
-    }),
+    },
   };
 }

@@ -3,8 +3,6 @@ import { ServiceServer, type ServiceServerOptions } from '@grpc-ts/server-kit';
 import { createRouteGuideService, type RouteGuideDeps } from './route-guide';
 import { inlineRouteExecutor } from './route-executor';
 
-export const ROUTE_GUIDE_SERVICE_NAME = 'routeguide.RouteGuide';
-
 export interface RouteGuideServerDeps extends ServiceServerOptions, Omit<RouteGuideDeps, 'executor'> {
   /** Where RecordRoute's distance sums run; inline when not given. The server closes it at shutdown. */
   executor?: RouteGuideDeps['executor'];
@@ -20,10 +18,6 @@ export function buildRouteGuideServer({
   ...options
 }: RouteGuideServerDeps): ServiceServer {
   return new ServiceServer(options)
-    .addService(
-      ROUTE_GUIDE_SERVICE_NAME,
-      routeguide.RouteGuideService,
-      createRouteGuideService({ features, chat, now, maxRoutePoints, executor }),
-    )
+    .addService(routeguide.RouteGuideService, createRouteGuideService({ features, chat, now, maxRoutePoints, executor }))
     .onShutdown(() => executor.close());
 }

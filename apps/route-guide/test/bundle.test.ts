@@ -1,7 +1,8 @@
 // The build output runs with plain node and no node_modules, the official data embedded in
 // it (no data directory beside it), health and reflection included.
 import { checkHealth, createAsyncClient, routeguide } from '@grpc-ts/protos';
-import { bundleToTempDir, listServicesByReflection, spawnService } from '@grpc-ts/server-kit/testing';
+import { listServicesByReflection } from '@grpc-ts/server-kit/testing';
+import { bundleToTempDir, spawnService } from '@grpc-ts/test-support';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DATA_FILE, featuresIn, officialFeatures, routeSummary } from './support/reference';

@@ -6,7 +6,8 @@
 //   callback and event APIs (no ts-proto, nothing of ours on the client side).
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { interopPython, runToExit, startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
+import { startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
+import { interopPython, runToExit } from '@grpc-ts/test-support';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

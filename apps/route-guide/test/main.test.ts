@@ -1,7 +1,8 @@
 // The real entry point as a process: env config, start, serve, SIGTERM with streams open.
 import { status } from '@grpc/grpc-js';
 import { createAsyncClient, routeguide } from '@grpc-ts/protos';
-import { runToExit, spawnService, tsMain } from '@grpc-ts/server-kit/testing';
+import { LISTENING, METRICS_LISTENING } from '@grpc-ts/runtime';
+import { runToExit, spawnService, tsMain } from '@grpc-ts/test-support';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +42,7 @@ describe('route-guide main', () => {
 
   it('runs as the spawned process itself, so a signal reaches the service and not a launcher', async () => {
     const service = await spawnService(...tsMain(main));
-    expect(service.logs.find((line) => line.msg === 'listening')).toMatchObject({ pid: service.pid });
+    expect(service.logs.find((line) => line.msg === LISTENING)).toMatchObject({ pid: service.pid });
     await expect(service.stop('SIGTERM')).resolves.toBe(0);
   });
 
@@ -53,11 +54,11 @@ describe('route-guide main', () => {
     });
     const lines: Record<string, unknown>[] = [];
     const exited = new Promise<[number | null, string | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
-    // 'metrics listening' comes before the 150,000 features are loaded and the port is bound.
+    // METRICS_LISTENING comes before the 150,000 features are loaded and the port is bound.
     createInterface({ input: child.stdout }).on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       lines.push(entry);
-      if (entry.msg === 'metrics listening') child.kill('SIGTERM');
+      if (entry.msg === METRICS_LISTENING) child.kill('SIGTERM');
     });
     await expect(exited).resolves.toEqual([0, null]);
     expect(lines.map((line) => line.msg)).toContain('stop signal received');

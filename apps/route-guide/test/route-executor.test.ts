@@ -10,7 +10,7 @@ import { createRouteExecutor } from '../src/route-executor';
 import { CHUNK_POINTS } from '../src/route-length';
 import type { RouteExecutor } from '../src/route-length';
 import { buildRouteGuideServer } from '../src/server';
-import { waitFor } from './support/observed';
+import { waitFor } from '@grpc-ts/test-support';
 import { officialFeatures, routeSummary } from './support/reference';
 
 const features = loadFeatures();

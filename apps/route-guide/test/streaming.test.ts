@@ -6,7 +6,8 @@ import { createAsyncClient, routeguide, type AsyncClient } from '@grpc-ts/protos
 import { startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
 import { FeatureIndex } from '../src/feature-index';
 import { buildRouteGuideServer } from '../src/server';
-import { ObservedChatStore, ObservedSource, activeTimers, waitFor, waitUntilSettled, writeSpy } from './support/observed';
+import { waitFor } from '@grpc-ts/test-support';
+import { ObservedChatStore, ObservedSource, activeTimers, waitUntilSettled, writeSpy } from './support/observed';
 import { featuresIn } from './support/reference';
 import { syntheticFeatures } from './support/synthetic-features';
 
@@ -31,7 +32,7 @@ describe('route-guide streams under pressure', () => {
     chat = new ObservedChatStore({ maxNotesPerLocation: 100_000 });
     spy = writeSpy();
     running = await startTestServer(
-      buildRouteGuideServer({ features: source, chat, logger: testLogger(), interceptors: [spy.interceptor] }),
+      buildRouteGuideServer({ features: source, chat, logger: testLogger(), serverOptions: { interceptors: [spy.interceptor] } }),
     );
     client = createAsyncClient(routeguide.RouteGuideService, running.address);
     await client.$waitForReady(5_000);

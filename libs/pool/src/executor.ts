@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { PoolOptionsError } from './errors';
 import { InlineExecutor } from './inline-executor';
-import type { ServerMetrics } from './metrics';
+import type { ServerMetrics } from '@grpc-ts/runtime';
 import { WorkerPool } from './worker-pool';
 import { processTransport, threadTransport } from './worker-transports';
 

@@ -3,7 +3,7 @@
 // it runs, which is what the pool benchmark shows.
 import { ExecutorClosedError, TaskCancelledError, TaskFailedError } from './errors';
 import type { Executor, ExecutorStats, RunOptions, TaskModule } from './executor';
-import type { ServerMetrics } from './metrics';
+import type { ServerMetrics } from '@grpc-ts/runtime';
 import { loadTaskModule } from './task-loader';
 
 export class InlineExecutor<M extends TaskModule> implements Executor<M> {

@@ -12,7 +12,7 @@ import {
   type PoolError,
 } from './errors';
 import type { Executor, ExecutorKind, ExecutorStats, RunOptions, TaskModule } from './executor';
-import type { ServerMetrics } from './metrics';
+import type { ServerMetrics } from '@grpc-ts/runtime';
 import type { TaskReply, WorkerReady } from './worker-protocol';
 import type { WorkerHandle, WorkerTransport } from './worker-transports';
 

@@ -1,25 +1,23 @@
-// The one server skeleton every service uses: grpc-js Server + health + reflection +
-// error logging + graceful shutdown. A service's own build function creates one of these,
-// adds its implementation, and hands it to main (or to a test) to bind.
-import {
-  Server,
-  type ServerInterceptor,
-  type ServerOptions,
-  type ServiceDefinition,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+// The one server skeleton every service uses: a grpc-js Server whose every method, the
+// application's and the platform's (health, reflection) alike, is registered the same way:
+// its handler, wrapped by the chain declared below, runs against a ServerCall. Plus the
+// connection listener, health, reflection and graceful shutdown.
+import { Server, ServerCredentials, type ServerOptions, type ServiceDefinition, type UntypedHandleCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ConcurrencyLimiter, listenWithConnectionLimit, type ConnectionListener } from '@grpc-ts/limits';
 import { protosPackageDefinition } from '@grpc-ts/protos';
+import { LISTENING, type Logger, type ServerMetrics } from '@grpc-ts/runtime';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import {
-  ConcurrencyLimiter,
-  guardService,
-  listenWithConnectionLimit,
-  type ConnectionListener,
-  type ServerMetrics,
-} from '@grpc-ts/pool';
-import type { Logger } from 'pino';
-import { attachServerContext, type ServerContext } from './handlers';
+import type { Socket } from 'node:net';
+import { composeChain, type CallHandler, type CallWrapper } from './chain';
+import { unimplemented } from './errors';
+import { kindHandler } from './kinds';
+import { rawHandler } from './kinds/raw';
+import { methodInfo, serviceNameOf, type MethodInfo } from './method';
+import { ServerCall, type CallHost } from './server-call';
+import type { ServiceDefinitionLike, ServiceImpl } from './service-impl';
+import { callMetrics } from './wrappers/call-metrics';
+import { concurrencyLimit } from './wrappers/concurrency-limit';
 
 export const HEALTH_SERVICE = 'grpc.health.v1.Health';
 export const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
@@ -34,35 +32,53 @@ export interface ServerLimits {
   maxConnections?: number;
   /** Concurrent calls on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
   maxConcurrentStreams?: number;
+  /** A stream with no message in or out for this long ends (DEADLINE_EXCEEDED); 0 = never. */
+  streamIdleTimeoutMs?: number;
+  /** A connection that has not sent the HTTP/2 preface and SETTINGS this long after accept is closed; 0 = never. */
+  handshakeTimeoutMs?: number;
 }
 
 export interface ServiceServerOptions {
   logger: Logger;
   /** grpc-js server options (max message sizes, keepalive, ...). */
   serverOptions?: ServerOptions;
-  /** Extra grpc-js server interceptors, applied to every call. */
-  interceptors?: ServerInterceptor[];
   limits?: ServerLimits;
-  /** Where call, limit, connection and executor metrics go. */
+  /** Where call, limit and connection metrics go. */
   metrics?: ServerMetrics;
+  /** How long a stream's final status may take to flush before the stream is reset (default 5 s). */
+  statusFlushMs?: number;
 }
 
 export type ShutdownOutcome = 'graceful' | 'forced';
+
+// The HTTP/2 client preface (24 bytes) and a SETTINGS frame header (9 bytes): the least a
+// real client sends before anything else.
+const HANDSHAKE_BYTES = 24 + 9;
 
 export class ServiceServer {
   readonly server: Server;
   readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
   readonly logger: Logger;
-  private readonly serviceNames: string[] = [];
-  private readonly stopping = new AbortController();
-  private readonly callContext: ServerContext = {
-    stopSignal: this.stopping.signal,
-    reportError: (error, path) => this.logger.error({ err: error, method: path }, 'handler failed'),
-  };
   readonly limiter?: ConcurrencyLimiter;
   readonly metrics?: ServerMetrics;
-  private readonly maxConnections: number;
+  /**
+   * The chain every application method runs through, outermost first: metrics see every
+   * outcome (rejections included), the limit takes a slot just before the handler. Later
+   * concerns (auth before the limit, tracing outermost) go here, nowhere else.
+   */
+  private readonly chain: readonly CallWrapper[];
+  /**
+   * Health and reflection go through no wrapper: they must answer even when every slot is
+   * taken (orchestrators probe health under overload), and they are not application calls
+   * for the metrics. Their streams (health Watch) are exempt from the idle limit.
+   */
+  private readonly platformChain: readonly CallWrapper[] = [];
+  private readonly serviceNames: string[] = [];
+  private readonly streams = new Set<ServerCall>();
+  private readonly host: CallHost;
+  private readonly limits: ServerLimits;
   private listener?: ConnectionListener;
+  private sweeper?: NodeJS.Timeout;
   private readonly cleanups: (() => Promise<void> | void)[] = [];
   private reflectionAdded = false;
   private shutdownPromise?: Promise<ShutdownOutcome>;
@@ -70,23 +86,32 @@ export class ServiceServer {
   constructor(options: ServiceServerOptions) {
     this.logger = options.logger;
     this.metrics = options.metrics;
-    const limits = options.limits;
-    this.maxConnections = limits?.maxConnections ?? 0;
-    if (limits && limits.maxConcurrentRpcs > 0) {
+    this.limits = options.limits ?? { maxConcurrentRpcs: 0 };
+    const { maxConcurrentRpcs, queueSize, queueTimeoutMs, maxConcurrentStreams } = this.limits;
+    if (maxConcurrentRpcs > 0) {
+      const metrics = options.metrics;
       this.limiter = new ConcurrencyLimiter({
-        maxConcurrentRpcs: limits.maxConcurrentRpcs,
-        queueSize: limits.queueSize,
-        queueTimeoutMs: limits.queueTimeoutMs,
-        metrics: options.metrics,
+        maxConcurrentRpcs,
+        queueSize,
+        queueTimeoutMs,
+        onReject: metrics ? (path, reason) => metrics.rejectedTotal.inc({ grpc_method: path, reason }) : undefined,
       });
+      metrics?.observeLimiter(this.limiter);
     }
-    const streams = limits?.maxConcurrentStreams;
+    this.chain = [callMetrics(options.metrics), concurrencyLimit(this.limiter)];
+    const streams = this.streams;
+    const logger = this.logger;
+    this.host = {
+      reportError: (error, method) => logger.error({ err: error, method: method.path }, 'handler failed'),
+      streamStarted: (call) => void streams.add(call),
+      streamEnded: (call) => void streams.delete(call),
+      statusFlushMs: options.statusFlushMs ?? 5_000,
+    };
     this.server = new Server({
       ...options.serverOptions,
-      ...(streams ? { 'grpc.max_concurrent_streams': streams } : {}),
-      ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+      ...(maxConcurrentStreams ? { 'grpc.max_concurrent_streams': maxConcurrentStreams } : {}),
     });
-    this.health.addToServer(this.healthRegistrar());
+    this.health.addToServer(this.platformRegistrar());
   }
 
   /** Runs after the server has stopped (close executors, flush, ...), in order. */
@@ -100,30 +125,25 @@ export class ServiceServer {
     return this.serviceNames;
   }
 
-  /** Aborted when shutdown begins; streaming handlers end their calls with UNAVAILABLE. */
-  get stopSignal(): AbortSignal {
-    return this.stopping.signal;
+  /** Streaming calls open now (application and health Watch). */
+  get openStreams(): number {
+    return this.streams.size;
   }
 
-  addService<Impl extends UntypedServiceImplementation>(
-    name: string,
-    definition: ServiceDefinition<Impl>,
-    implementation: Impl,
-  ): this {
-    const withContext: UntypedServiceImplementation = {};
-    for (const [method, handler] of Object.entries(implementation)) {
-      withContext[method] = ((call: object, callback?: unknown) => {
-        attachServerContext(call, this.callContext);
-        (handler as (call: object, callback?: unknown) => void)(call, callback);
-      }) as never;
+  /**
+   * Serves `definition` (a generated `XxxService`) with plain functions typed from it. A
+   * method left out answers UNIMPLEMENTED (and is counted like any call).
+   */
+  addService<D extends ServiceDefinitionLike>(definition: D, implementation: Partial<ServiceImpl<D>>): this {
+    const name = serviceNameOf(definition);
+    const handlers: UntypedServiceImplementation = {};
+    for (const [key, method] of Object.entries(definition)) {
+      const info = methodInfo(method);
+      const impl = (implementation as Record<string, ((input: never, ctx: ServerCall) => unknown) | undefined>)[key];
+      const inner: CallHandler = impl ? kindHandler(info.kind, impl) : (call) => call.fail(unimplemented(`${info.path} is not implemented`));
+      handlers[key] = this.register(info, composeChain(this.chain, info, inner), false);
     }
-    // Limits and metrics apply to application services only: health and reflection, added
-    // elsewhere, must answer even when every slot is taken.
-    const guarded = guardService(definition as ServiceDefinition, withContext, {
-      limiter: this.limiter,
-      metrics: this.metrics,
-    });
-    this.server.addService(definition as ServiceDefinition, guarded);
+    this.server.addService(definition as unknown as ServiceDefinition, handlers);
     this.serviceNames.push(name);
     this.health.setStatus(name, 'NOT_SERVING');
     return this;
@@ -132,13 +152,18 @@ export class ServiceServer {
   /** Binds and starts serving; resolves with the bound port (use port 0 for an ephemeral one). */
   async listen(host: string, port: number): Promise<number> {
     this.addReflection();
-    this.listener = await listenWithConnectionLimit(this.server, host, port, {
-      maxConnections: this.maxConnections,
-      metrics: this.metrics,
+    const injector = this.server.createConnectionInjector(ServerCredentials.createInsecure());
+    const handshake = this.limits.handshakeTimeoutMs;
+    this.listener = await listenWithConnectionLimit(host, port, {
+      maxConnections: this.limits.maxConnections ?? 0,
+      onConnection: (socket) => injector.injectConnection(socket),
+      handshake: handshake ? { timeoutMs: handshake, done: (socket: Socket) => socket.bytesRead >= HANDSHAKE_BYTES } : undefined,
     });
+    this.metrics?.observeConnections(this.listener);
+    this.startIdleSweeper();
     this.setServing('SERVING');
     const bound = this.listener.port;
-    this.logger.info({ host, port: bound, services: this.serviceNames, limits: this.describeLimits() }, 'listening');
+    this.logger.info({ host, port: bound, services: this.serviceNames, limits: this.describeLimits() }, LISTENING);
     return bound;
   }
 
@@ -155,7 +180,12 @@ export class ServiceServer {
     const started = Date.now();
     this.logger.info({ graceMs }, 'shutting down: draining in-flight calls');
     this.setServing('NOT_SERVING');
-    this.stopping.abort();
+    clearInterval(this.sweeper);
+    for (const call of [...this.streams]) {
+      // Health Watch streams carry NOT_SERVING first (written on setStatus), then end.
+      if (call.platform) setImmediate(() => endPlatformStream(call));
+      else call.stop('shutdown');
+    }
     await this.listener?.stopAccepting();
     const outcome = await new Promise<ShutdownOutcome>((resolve) => {
       const timer = setTimeout(() => {
@@ -179,11 +209,42 @@ export class ServiceServer {
     return outcome;
   }
 
+  // grpc-js hands every call of `method` to this function; the call's life starts here.
+  private register(method: MethodInfo, handler: CallHandler, platform: boolean): UntypedHandleCall {
+    const host = this.host;
+    return ((raw: ServerCall['raw'], callback?: ServerCall['rawCallback']) =>
+      handler(new ServerCall(raw, callback, method, host, platform))) as UntypedHandleCall;
+  }
+
+  // One sweep per quarter of the idle limit (at most once a second): a stream whose activity
+  // count has not moved for the whole limit ends. Per message the streams only bump a counter.
+  private startIdleSweeper(): void {
+    const idleMs = this.limits.streamIdleTimeoutMs ?? 0;
+    if (idleMs <= 0) return;
+    const everyMs = Math.max(10, Math.min(1_000, Math.floor(idleMs / 4)));
+    const sweepsToIdle = Math.ceil(idleMs / everyMs);
+    const details = `stream idle: no message for ${idleMs} ms (STREAM_IDLE_TIMEOUT_MS)`;
+    this.sweeper = setInterval(() => {
+      for (const call of this.streams) {
+        if (call.platform) continue;
+        if (call.activity !== call.sweptActivity) {
+          call.sweptActivity = call.activity;
+          call.idleSweeps = 0;
+        } else if (++call.idleSweeps >= sweepsToIdle) {
+          call.stop('idle', details);
+        }
+      }
+    }, everyMs);
+    this.sweeper.unref();
+  }
+
   private describeLimits() {
     return {
       maxConcurrentRpcs: this.limiter?.maxConcurrentRpcs ?? 0,
       rpcQueueSize: this.limiter?.queueSize ?? 0,
-      maxConnections: this.maxConnections,
+      maxConnections: this.limits.maxConnections ?? 0,
+      streamIdleTimeoutMs: this.limits.streamIdleTimeoutMs ?? 0,
+      handshakeTimeoutMs: this.limits.handshakeTimeoutMs ?? 0,
     };
   }
 
@@ -192,23 +253,22 @@ export class ServiceServer {
     for (const name of this.serviceNames) this.health.setStatus(name, state);
   }
 
-  // Health Watch streams stay open until the client leaves; close them at shutdown (right
-  // after they have carried NOT_SERVING) so they do not hold the server open until forced.
-  private healthRegistrar(): Server {
+  // grpc-health-check and @grpc/reflection register themselves on a grpc-js Server; this
+  // stand-in routes their methods through the same registration, with the platform chain.
+  private platformRegistrar(): Server {
     const registrar = {
       addService: (definition: ServiceDefinition, implementation: UntypedServiceImplementation) => {
-        type WatchCall = { end(): void; once(event: 'cancelled', listener: () => void): void };
-        const watch = implementation.watch as ((call: WatchCall) => void) | undefined;
-        const wrapped = { ...implementation };
-        if (watch) {
-          wrapped.watch = ((call: WatchCall) => {
-            watch(call);
-            const endAtStop = () => setImmediate(() => call.end());
-            this.stopping.signal.addEventListener('abort', endAtStop, { once: true });
-            call.once('cancelled', () => this.stopping.signal.removeEventListener('abort', endAtStop));
-          }) as never;
+        const handlers: UntypedServiceImplementation = {};
+        for (const [key, method] of Object.entries(definition)) {
+          const info = methodInfo(method);
+          // proto-loader definitions key methods by their proto name ("Check") and keep the
+          // implementation's key ("check") as originalName, which grpc-js accepts too.
+          const { originalName } = method as { originalName?: string };
+          const raw = implementation[key] ?? (originalName ? implementation[originalName] : undefined);
+          const inner: CallHandler = raw ? rawHandler(raw) : (call) => call.fail(unimplemented(`${info.path} is not implemented`));
+          handlers[key] = this.register(info, composeChain(this.platformChain, info, inner), true);
         }
-        this.server.addService(definition, wrapped);
+        this.server.addService(definition, handlers);
       },
     };
     return registrar as unknown as Server;
@@ -220,6 +280,12 @@ export class ServiceServer {
     // The embedded set holds health and reflection too, built by buf with fully qualified
     // type names: tools that resolve types through reflection (grpcurl, buf curl) need them.
     const services = [...this.serviceNames, HEALTH_SERVICE, ...REFLECTION_SERVICES];
-    new ReflectionService(protosPackageDefinition(), { services }).addToServer(this.server);
+    new ReflectionService(protosPackageDefinition(), { services }).addToServer(this.platformRegistrar());
   }
+}
+
+function endPlatformStream(call: ServerCall): void {
+  if (call.ended) return;
+  call.settle(0);
+  call.raw.end?.();
 }

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { prod, routeguide } from '@grpc-ts/protos';
-import { ServiceServer, bidi, clientStream, serverStream, unary } from '../src';
+import { ServiceServer, type ServiceImpl } from '../src';
 import { describeByReflection, startTestServer, testLogger, type RunningTestServer } from '../src/testing';
 
 const run = promisify(execFile);
@@ -17,16 +17,11 @@ async function bufCurl(running: RunningTestServer, args: string[]): Promise<stri
   return stdout;
 }
 
-const routeGuide: routeguide.RouteGuideServer = {
-  getFeature: unary<routeguide.Point, routeguide.Feature>((point) => ({ name: 'here', location: point })),
-  listFeatures: serverStream<routeguide.Rectangle, routeguide.Feature>(() => []),
-  recordRoute: clientStream<routeguide.Point, routeguide.RouteSummary>(async () => ({
-    pointCount: 0,
-    featureCount: 0,
-    distance: 0,
-    elapsedTime: 0,
-  })),
-  routeChat: bidi<routeguide.RouteNote, routeguide.RouteNote>(async () => undefined),
+const routeGuide: ServiceImpl<typeof routeguide.RouteGuideService> = {
+  getFeature: (point) => ({ name: 'here', location: point }),
+  listFeatures: () => [],
+  recordRoute: () => ({ pointCount: 0, featureCount: 0, distance: 0, elapsedTime: 0 }),
+  routeChat: () => [],
 };
 
 describe('reflection, through buf curl and a descriptor registry', () => {
@@ -35,10 +30,8 @@ describe('reflection, through buf curl and a descriptor registry', () => {
 
   beforeAll(async () => {
     const server = new ServiceServer({ logger: testLogger() })
-      .addService('services.ProdService', prod.ProdServiceService, {
-        getProdStock: unary<prod.ProdRequest, prod.ProdResponse>(({ prodId }) => ({ proStock: prodId * 10 })),
-      })
-      .addService('routeguide.RouteGuide', routeguide.RouteGuideService, routeGuide);
+      .addService(prod.ProdServiceService, { getProdStock: ({ prodId }) => ({ proStock: prodId * 10 }) })
+      .addService(routeguide.RouteGuideService, routeGuide);
     running = await startTestServer(server);
     url = `http://${running.address}`;
   });

@@ -1,10 +1,12 @@
-// The shared skeleton over real sockets: error mapping, deadlines, health, reflection and
-// graceful shutdown, with small purpose-built implementations of the project's protos.
+// The shared skeleton over real sockets: plain typed handlers, error mapping, deadlines,
+// cancellation, health, reflection and graceful shutdown, with small purpose-built
+// implementations of the project's protos.
 import { status } from '@grpc/grpc-js';
 import { checkHealth, createAsyncClient, health, prod, routeguide } from '@grpc-ts/protos';
+import { defer, waitFor } from '@grpc-ts/test-support';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { ServiceServer, bidi, invalidArgument, serverStream, unary } from '../src';
+import { ServiceServer, invalidArgument, type ServiceImpl } from '../src';
 import { listServicesByReflection, startTestServer, testLogger, type RunningTestServer } from '../src/testing';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -15,27 +17,6 @@ const sleep = (ms: number, signal?: AbortSignal) =>
       resolve();
     });
   });
-
-/** A ProdService whose behaviour each test picks by prod_id. */
-function scriptedProdService(events: string[]): prod.ProdServiceServer {
-  return {
-    getProdStock: unary<prod.ProdRequest, prod.ProdResponse>(async ({ prodId }, ctx) => {
-      if (prodId === 1) return { proStock: 42 };
-      if (prodId === 2) throw invalidArgument('two is not allowed');
-      if (prodId === 3) throw new Error('secret internal detail');
-      if (prodId === 4) {
-        await sleep(10_000, ctx.signal);
-        events.push(ctx.signal.aborted ? 'slow call saw abort' : 'slow call finished');
-        return { proStock: 4 };
-      }
-      if (prodId === 5) {
-        await sleep(300);
-        return { proStock: 5 };
-      }
-      throw new Error('unexpected id');
-    }),
-  };
-}
 
 function capturingLogger(lines: Record<string, unknown>[]) {
   const sink = new Writable({
@@ -52,15 +33,36 @@ describe('ServiceServer', () => {
   let client: ReturnType<typeof createAsyncClient<typeof prod.ProdServiceService>>;
   const events: string[] = [];
   const logLines: Record<string, unknown>[] = [];
+  let started = defer();
+  let release = defer();
+
+  /** A ProdService whose behaviour each test picks by prod_id. */
+  const scripted: ServiceImpl<typeof prod.ProdServiceService> = {
+    async getProdStock({ prodId }, ctx) {
+      if (prodId === 1) return { proStock: 42 };
+      if (prodId === 2) throw invalidArgument('two is not allowed');
+      if (prodId === 3) throw new Error('secret internal detail');
+      if (prodId === 4) {
+        started.resolve();
+        await sleep(10_000, ctx.signal);
+        events.push(ctx.signal.aborted ? `slow call saw abort: ${String(ctx.signal.reason)}` : 'slow call finished');
+        return { proStock: 4 };
+      }
+      if (prodId === 5) {
+        started.resolve();
+        await release.promise;
+        return { proStock: 5 };
+      }
+      throw new Error('unexpected id');
+    },
+  };
 
   beforeEach(async () => {
     events.length = 0;
     logLines.length = 0;
-    const server = new ServiceServer({ logger: capturingLogger(logLines) }).addService(
-      'services.ProdService',
-      prod.ProdServiceService,
-      scriptedProdService(events),
-    );
+    started = defer();
+    release = defer();
+    const server = new ServiceServer({ logger: capturingLogger(logLines) }).addService(prod.ProdServiceService, scripted);
     running = await startTestServer(server);
     client = createAsyncClient(prod.ProdServiceService, running.address);
   });
@@ -70,8 +72,9 @@ describe('ServiceServer', () => {
     await running.stop();
   });
 
-  it('answers a unary call', async () => {
+  it('answers a unary call and names the service from the definition', async () => {
     await expect(client.getProdStock({ prodId: 1 })).resolves.toEqual({ proStock: 42 });
+    expect(running.server.services).toEqual(['services.ProdService']);
   });
 
   it('maps an RpcError to its status code and message', async () => {
@@ -81,7 +84,7 @@ describe('ServiceServer', () => {
     });
   });
 
-  it('hides unexpected errors behind INTERNAL and logs them', async () => {
+  it('hides unexpected errors behind INTERNAL and logs them with the method', async () => {
     const error = await client.getProdStock({ prodId: 3 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: status.INTERNAL, details: 'internal error' });
     expect(JSON.stringify(error)).not.toContain('secret');
@@ -94,15 +97,18 @@ describe('ServiceServer', () => {
     await expect(client.getProdStock({ prodId: 4 }, { timeoutMs: 150 })).rejects.toMatchObject({
       code: status.DEADLINE_EXCEEDED,
     });
-    await waitFor(() => events.includes('slow call saw abort'));
+    await waitFor(() => events.length > 0, 'the handler to stop');
+    expect(events).toEqual(['slow call saw abort: deadline']);
   });
 
   it('tells the handler when the client cancels', async () => {
     const controller = new AbortController();
     const call = client.getProdStock({ prodId: 4 }, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 100);
+    await started.promise;
+    controller.abort();
     await expect(call).rejects.toMatchObject({ code: status.CANCELLED });
-    await waitFor(() => events.includes('slow call saw abort'));
+    await waitFor(() => events.length > 0, 'the handler to stop');
+    expect(events).toEqual(['slow call saw abort: cancelled']);
   });
 
   it('serves health for the server and each service', async () => {
@@ -111,9 +117,14 @@ describe('ServiceServer', () => {
     await expect(checkHealth(running.address, 'no.such.Service')).rejects.toMatchObject({ code: status.NOT_FOUND });
   });
 
-  it('lists its services through reflection', async () => {
+  it('lists its services, health and reflection through reflection', async () => {
     const services = await listServicesByReflection(running.address);
-    expect(services).toEqual(expect.arrayContaining(['services.ProdService', 'grpc.health.v1.Health']));
+    expect(services).toEqual([
+      'grpc.health.v1.Health',
+      'grpc.reflection.v1.ServerReflection',
+      'grpc.reflection.v1alpha.ServerReflection',
+      'services.ProdService',
+    ]);
   });
 
   it('drains an in-flight call on shutdown and reports NOT_SERVING to health watchers', async () => {
@@ -124,10 +135,11 @@ describe('ServiceServer', () => {
         watched.push(health.HealthCheckResponse_ServingStatus[update.status]!);
       }
     })();
-    await waitFor(() => watched.length === 1);
+    await waitFor(() => watched.length === 1, 'the first health update');
     const inFlight = client.getProdStock({ prodId: 5 });
-    await sleep(50);
+    await started.promise;
     const shutdown = running.server.shutdown(5_000);
+    release.resolve();
     await expect(inFlight).resolves.toEqual({ proStock: 5 });
     await expect(shutdown).resolves.toBe('graceful');
     await watching; // the watch ends at shutdown instead of holding the server open
@@ -137,10 +149,10 @@ describe('ServiceServer', () => {
 
   it('forces shutdown when a call outlives the grace period', async () => {
     const stuck = client.getProdStock({ prodId: 4 }).catch((e: unknown) => e);
-    await sleep(50);
-    const started = Date.now();
+    await started.promise;
+    const startedAt = Date.now();
     await expect(running.server.shutdown(200)).resolves.toBe('forced');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
     expect(await stuck).toMatchObject({ code: expect.any(Number) });
   });
 });
@@ -150,9 +162,10 @@ describe('streaming handlers', () => {
   let running: RunningTestServer;
   let client: ReturnType<typeof createAsyncClient<typeof routeguide.RouteGuideService>>;
 
-  // An endless ListFeatures and an echoing RouteChat: the shapes that used to hang shutdown.
-  const endless: Partial<routeguide.RouteGuideServer> = {
-    listFeatures: serverStream<routeguide.Rectangle, routeguide.Feature>(async function* (_rect, ctx) {
+  // An endless ListFeatures and an echoing RouteChat (both plain generators), and no
+  // GetFeature or RecordRoute at all: those answer UNIMPLEMENTED.
+  const endless: Partial<ServiceImpl<typeof routeguide.RouteGuideService>> = {
+    async *listFeatures(_rect, ctx) {
       try {
         for (let i = 0; ; i++) {
           yield { name: `f${i}`, location: { latitude: i, longitude: i } };
@@ -161,22 +174,18 @@ describe('streaming handlers', () => {
       } finally {
         ticks.push('producer closed');
       }
-    }),
-    routeChat: bidi<routeguide.RouteNote, routeguide.RouteNote>(async (notes, send) => {
+    },
+    async *routeChat(notes) {
       for await (const note of notes) {
         if (note.message === 'bad') throw invalidArgument('bad note');
-        await send(note);
+        yield note;
       }
-    }),
+    },
   };
 
   beforeEach(async () => {
     ticks.length = 0;
-    const server = new ServiceServer({ logger: testLogger() }).addService(
-      'routeguide.RouteGuide',
-      routeguide.RouteGuideService,
-      endless as routeguide.RouteGuideServer,
-    );
+    const server = new ServiceServer({ logger: testLogger() }).addService(routeguide.RouteGuideService, endless);
     running = await startTestServer(server);
     client = createAsyncClient(routeguide.RouteGuideService, running.address);
   });
@@ -186,12 +195,20 @@ describe('streaming handlers', () => {
     await running.stop();
   });
 
+  it('answers UNIMPLEMENTED for a method the implementation leaves out', async () => {
+    await expect(client.getFeature({ latitude: 1, longitude: 1 })).rejects.toMatchObject({
+      code: status.UNIMPLEMENTED,
+      details: '/routeguide.RouteGuide/GetFeature is not implemented',
+    });
+    await expect(client.recordRoute([{ latitude: 1, longitude: 1 }])).rejects.toMatchObject({ code: status.UNIMPLEMENTED });
+  });
+
   it('stops producing as soon as the client leaves a stream', async () => {
     let received = 0;
     for await (const _feature of client.listFeatures({})) {
       if (++received === 3) break;
     }
-    await waitFor(() => ticks.includes('producer closed'));
+    await waitFor(() => ticks.includes('producer closed'), 'the producer to close');
   });
 
   it('echoes on a bidi stream and maps a thrown RpcError mid-stream', async () => {
@@ -224,12 +241,4 @@ describe('streaming handlers', () => {
 
 async function drain<T>(iterator: AsyncIterator<T>): Promise<void> {
   while (!(await iterator.next()).done);
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
 }

@@ -1,7 +1,7 @@
 // Runs the real CLI (src/main.ts under tsx's loader) as a process, optionally feeding stdin.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { tsMain } from '@grpc-ts/server-kit/testing';
+import { tsMain } from '@grpc-ts/test-support';
 
 export const root = join(__dirname, '../../../..');
 export const main = join(root, 'apps/client/src/main.ts');

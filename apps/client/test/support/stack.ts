@@ -1,42 +1,35 @@
-// The two real servers, in this process on port 0, for the CLI (a separate process) to call.
-// Built with the apps' own builder functions; each prod server gets its own ServerMetrics so
-// tests can compare what the CLI reports with what the server counted.
-import { ServerMetrics } from '@grpc-ts/pool';
-import type { ServerLimits } from '@grpc-ts/server-kit';
-import { startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
-import { loadCatalogue } from '../../../prod-service/src/catalogue';
-import { buildProdServer } from '../../../prod-service/src/server';
-import { RouteChatStore } from '../../../route-guide/src/chat-store';
-import { loadFeatures } from '../../../route-guide/src/feature-file';
-import { buildRouteGuideServer } from '../../../route-guide/src/server';
+// The two real services as processes (from source, on port 0) for the CLI (another process)
+// to call. Each has its own /metrics, so tests can compare what the CLI reports with what
+// the server counted. Data come from the services' data files, read as data.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scrapeMetrics, spawnService, tsMain, type ServiceProcess } from '@grpc-ts/test-support';
 
-export const catalogue = loadCatalogue();
+const apps = join(__dirname, '../../..');
+const stockFile = JSON.parse(readFileSync(join(apps, 'prod-service/data/stock.json'), 'utf8')) as {
+  products: { id: number; name: string; stock: number }[];
+};
+export const catalogue: ReadonlyMap<number, { id: number; name: string; stock: number }> = new Map(
+  stockFile.products.map((product) => [product.id, product]),
+);
 
-export interface RunningProd extends RunningTestServer {
-  metrics: ServerMetrics;
+export interface RunningService extends ServiceProcess {
+  /** Its Prometheus page, now. */
+  metrics(): Promise<string>;
 }
 
-export async function startProd(limits?: ServerLimits): Promise<RunningProd> {
-  const metrics = new ServerMetrics();
-  const running = await startTestServer(buildProdServer({ catalogue, logger: testLogger(), metrics, limits }));
-  return { ...running, metrics };
+async function start(app: string, env: Record<string, string>): Promise<RunningService> {
+  const service = await spawnService(...tsMain(join(apps, app, 'src/main.ts')), env);
+  return Object.assign(service, { metrics: () => scrapeMetrics(service.metricsPort!) });
 }
 
-export interface RunningRouteGuide extends RunningTestServer {
-  metrics: ServerMetrics;
-}
-
-export async function startRouteGuide(limits?: ServerLimits): Promise<RunningRouteGuide> {
-  const metrics = new ServerMetrics();
-  const running = await startTestServer(
-    buildRouteGuideServer({ features: loadFeatures(), chat: new RouteChatStore(), logger: testLogger(), metrics, limits }),
-  );
-  return { ...running, metrics };
-}
+/** prod-service; env adds settings (e.g. MAX_CONCURRENT_RPCS). */
+export const startProd = (env: Record<string, string> = {}) => start('prod-service', env);
+export const startRouteGuide = (env: Record<string, string> = {}) => start('route-guide', env);
 
 export interface Stack {
-  prod: RunningProd;
-  route: RunningRouteGuide;
+  prod: RunningService;
+  route: RunningService;
   /** Points the CLI at both servers. */
   env: Record<string, string>;
 }
@@ -82,10 +75,10 @@ export async function connectionCounter(target: string): Promise<{ address: stri
   };
 }
 
-/** grpc_server_handled_total for one method, by status code name, read from the scrape text. */
-export async function handledByCode(metrics: ServerMetrics, method: string): Promise<Record<string, number>> {
+/** grpc_server_handled_total for one method, by status code name, read from the service's /metrics. */
+export async function handledByCode(service: RunningService, method: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const line of (await metrics.registry.metrics()).split('\n')) {
+  for (const line of (await service.metrics()).split('\n')) {
     const match = /^grpc_server_handled_total\{(.*)\} (\d+(?:\.\d+)?)$/.exec(line);
     if (!match) continue;
     const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]));

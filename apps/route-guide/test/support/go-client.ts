@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runToExit } from '@grpc-ts/server-kit/testing';
+import { runToExit } from '@grpc-ts/test-support';
 
 const GO_DIR = join(__dirname, '../interop/go');
 const PROTO_DIR = join(__dirname, '../../../../packages/protos/proto');

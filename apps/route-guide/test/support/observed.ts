@@ -5,15 +5,6 @@ import type { routeguide } from '@grpc-ts/protos';
 import { RouteChatStore } from '../../src/chat-store';
 import type { Bounds, FeatureSource } from '../../src/feature-index';
 
-/** Resolves when `check` holds, polling every few ms; rejects after `timeoutMs`. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Resolves once `read()` has not changed for `quietMs` (the producer has stopped moving). */
 export async function waitUntilSettled(read: () => number, quietMs = 300, timeoutMs = 20_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;

@@ -19,9 +19,32 @@ interface LimiterReadings {
   readonly maxConcurrentRpcs: number;
 }
 
+interface ConnectionReadings {
+  readonly connections: number;
+  readonly maxConnections: number;
+  readonly rejected: number;
+  readonly handshakeTimeouts: number;
+}
+
+/** A counter whose value is read from its source when /metrics is scraped. */
+function readCounter(registry: Registry, name: string, help: string, read: () => number | undefined): void {
+  const metric = {
+    name,
+    help,
+    type: 'counter',
+    aggregator: 'sum',
+    get: async () => {
+      const value = read();
+      return { name, help, type: 'counter', aggregator: 'sum', values: value === undefined ? [] : [{ value, labels: {} }] };
+    },
+    reset: () => undefined,
+  };
+  registry.registerMetric(metric as never);
+}
+
 export class ServerMetrics {
   readonly registry = new Registry();
-  private readonly observed: { limiter?: LimiterReadings } = {};
+  private readonly observed: { limiter?: LimiterReadings; connections?: ConnectionReadings } = {};
   readonly activeRpcs: Gauge;
   readonly maxConcurrentRpcs: Gauge;
   readonly queuedRpcs: Gauge;
@@ -30,7 +53,6 @@ export class ServerMetrics {
   readonly calls: CallStats;
   readonly connectionsActive: Gauge;
   readonly connectionsMax: Gauge;
-  readonly connectionsRejectedTotal: Counter;
   readonly executorQueueDepth: Gauge<'executor'>;
   readonly executorRunning: Gauge<'executor'>;
   readonly executorWorkers: Gauge<'executor'>;
@@ -71,13 +93,34 @@ export class ServerMetrics {
       registers,
     });
     this.calls = new CallStats(this.registry);
-    this.connectionsActive = new Gauge({ name: 'grpc_server_connections_active', help: 'Open client connections', registers });
-    this.connectionsMax = new Gauge({ name: 'grpc_server_connections_max', help: 'Connection limit (0 = unlimited)', registers });
-    this.connectionsRejectedTotal = new Counter({
-      name: 'grpc_server_connections_rejected_total',
-      help: 'Connections refused because the connection limit was reached',
+    const connectionReading = (read: (connections: ConnectionReadings) => number) =>
+      function (this: Gauge) {
+        if (metricsOf.connections) this.set(read(metricsOf.connections));
+      };
+    this.connectionsActive = new Gauge({
+      name: 'grpc_server_connections_active',
+      help: 'Open client connections',
       registers,
+      collect: connectionReading((connections) => connections.connections),
     });
+    this.connectionsMax = new Gauge({
+      name: 'grpc_server_connections_max',
+      help: 'Connection limit (0 = unlimited)',
+      registers,
+      collect: connectionReading((connections) => connections.maxConnections),
+    });
+    readCounter(
+      this.registry,
+      'grpc_server_connections_rejected_total',
+      'Connections refused because the connection limit was reached',
+      () => metricsOf.connections?.rejected,
+    );
+    readCounter(
+      this.registry,
+      'grpc_server_connections_handshake_timeouts_total',
+      'Connections dropped because they did not complete the HTTP/2 handshake in time',
+      () => metricsOf.connections?.handshakeTimeouts,
+    );
     this.executorQueueDepth = new Gauge({
       name: 'executor_queue_depth',
       help: 'Tasks waiting for a worker',
@@ -104,6 +147,11 @@ export class ServerMetrics {
   observeLimiter(limiter: LimiterReadings): void {
     this.observed.limiter = limiter;
     this.maxConcurrentRpcs.set(limiter.maxConcurrentRpcs);
+  }
+
+  /** Exports this listener's open, refused and timed-out connections, read at scrape time. */
+  observeConnections(connections: ConnectionReadings): void {
+    this.observed.connections = connections;
   }
 
   /** The per-call recorder of one method (status code, seconds). */

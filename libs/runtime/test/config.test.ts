@@ -5,10 +5,12 @@ describe('readConfig', () => {
 
   it('applies defaults', () => {
     expect(readConfig(spec, {})).toEqual({
+      HANDSHAKE_TIMEOUT_MS: 10000,
       HOST: '0.0.0.0',
       PORT: 50051,
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: 10_000,
+      STREAM_IDLE_TIMEOUT_MS: 30_000,
       MAX_CONCURRENT_RPCS: 1000,
       RPC_QUEUE_SIZE: 0,
       RPC_QUEUE_TIMEOUT_MS: 1000,

@@ -2,7 +2,7 @@
 // call path and turned into Prometheus series only when /metrics is scraped. prom-client's
 // own Counter/Histogram hash their label objects on every increment, which cost ~10% of
 // unary QPS here (libs/pool/bench); this keeps the per-call cost to a few array writes.
-import { status } from '@grpc/grpc-js';
+import { statusName } from './status-codes';
 import type { Registry } from 'prom-client';
 
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -75,7 +75,7 @@ export class CallStats {
       const samples: Sample[] = [];
       for (const [path, stats] of this.methods) {
         for (const [code, value] of stats.byCode) {
-          samples.push({ value, labels: { grpc_method: path, grpc_code: status[code] ?? String(code) } });
+          samples.push({ value, labels: { grpc_method: path, grpc_code: statusName(code) } });
         }
       }
       return samples;

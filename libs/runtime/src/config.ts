@@ -1,6 +1,4 @@
 import { accessSync, constants } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { EXECUTOR_KINDS, type ExecutorKind } from '@grpc-ts/pool';
 
 // Typed, validated configuration from environment variables. Every problem is collected and
 // reported at once, each naming its variable, so a bad deployment fails at start, clearly.
@@ -143,23 +141,21 @@ export function limitsEnv(metricsPort = 9464) {
     RPC_QUEUE_TIMEOUT_MS: envInt({ default: 1000, min: 1, max: 600_000 }),
     /** Most concurrent client connections (HTTP/2 sessions) per process; 0 = unlimited. */
     MAX_CONNECTIONS: envInt({ default: 1000, min: 0, max: 1_000_000 }),
+    /**
+     * A stream (client, server or bidi) that sends and receives no message for this long ends
+     * with DEADLINE_EXCEEDED and gives back its slot, whatever its deadline; 0 = no limit.
+     */
+    STREAM_IDLE_TIMEOUT_MS: envInt({ default: 30_000, min: 0, max: 86_400_000 }),
+    /**
+     * A connection that has not sent the HTTP/2 preface and SETTINGS this long after it was
+     * accepted is closed (a client that connects and stays silent frees its place); 0 = never.
+     */
+    HANDSHAKE_TIMEOUT_MS: envInt({ default: 10_000, min: 0, max: 600_000 }),
     /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: concurrent calls on one connection. */
     MAX_CONCURRENT_STREAMS: envInt({ default: 100, min: 1, max: 1_000_000 }),
     /** Server processes sharing the port (Node cluster); 1 = no cluster. */
     WORKERS: envInt({ default: 1, min: 1, max: 256 }),
     /** Port of the Prometheus /metrics endpoint (0 = any free port). */
     METRICS_PORT: envInt({ default: metricsPort, min: 0, max: 65535 }),
-  };
-}
-
-/** Where a service's CPU-bound handler work runs; services with such work spread this in. */
-export function executorEnv(defaultKind: ExecutorKind) {
-  return {
-    /** inline (event loop), threads (worker_threads) or processes (child processes). */
-    EXECUTOR: envEnum(EXECUTOR_KINDS, { default: defaultKind }),
-    /** Workers of a threads/processes executor. */
-    EXECUTOR_SIZE: envInt({ default: availableParallelism(), min: 1, max: 256 }),
-    /** Tasks that may wait for a worker before RESOURCE_EXHAUSTED. */
-    EXECUTOR_QUEUE: envInt({ default: 64, min: 0, max: 1_000_000 }),
   };
 }

@@ -1,10 +1,9 @@
 // A server-wide limit on active RPCs. The limiter only counts slots and keeps the wait
-// queue; call-guard.ts applies it to handlers and makes sure each call gives its slot back
-// exactly once. Over the limit a call is rejected at once with RESOURCE_EXHAUSTED, or waits
+// queue; the server's limits wrapper applies it to calls and makes sure each call gives its
+// slot back exactly once. It knows nothing of a transport, so any server can use it. Over the limit a call is rejected at once with RESOURCE_EXHAUSTED, or waits
 // in a bounded FIFO queue for up to queueTimeoutMs. The hot path is a compare and an
 // increment: gauges are read at scrape time, not written per call.
-import { PoolOptionsError } from './errors';
-import type { ServerMetrics } from './metrics';
+import { LimitOptionsError } from './options-error';
 
 export interface ConcurrencyLimiterOptions {
   /** Most RPCs active at once, server-wide. */
@@ -13,7 +12,8 @@ export interface ConcurrencyLimiterOptions {
   queueSize?: number;
   /** How long a queued call waits before RESOURCE_EXHAUSTED; required when queueSize > 0. */
   queueTimeoutMs?: number;
-  metrics?: ServerMetrics;
+  /** Told of every rejection (metrics count them); rare by design, so pushed, not polled. */
+  onReject?: (path: string, reason: Rejection) => void;
 }
 
 export type Rejection = 'limit' | 'queue_full' | 'queue_timeout';
@@ -33,24 +33,23 @@ export class ConcurrencyLimiter {
   readonly queueTimeoutMs: number;
   private activeCount = 0;
   private readonly waiters: Waiter[] = [];
-  private readonly metrics?: ServerMetrics;
+  private readonly onReject?: (path: string, reason: Rejection) => void;
 
   constructor(options: ConcurrencyLimiterOptions) {
     const { maxConcurrentRpcs, queueSize = 0, queueTimeoutMs = 0 } = options;
     if (!Number.isInteger(maxConcurrentRpcs) || maxConcurrentRpcs < 1) {
-      throw new PoolOptionsError('maxConcurrentRpcs', `must be an integer >= 1, got ${maxConcurrentRpcs}`);
+      throw new LimitOptionsError('maxConcurrentRpcs', `must be an integer >= 1, got ${maxConcurrentRpcs}`);
     }
     if (!Number.isInteger(queueSize) || queueSize < 0) {
-      throw new PoolOptionsError('queueSize', `must be an integer >= 0, got ${queueSize}`);
+      throw new LimitOptionsError('queueSize', `must be an integer >= 0, got ${queueSize}`);
     }
     if (queueSize > 0 && (!Number.isInteger(queueTimeoutMs) || queueTimeoutMs < 1)) {
-      throw new PoolOptionsError('queueTimeoutMs', `must be an integer >= 1 when queueSize > 0, got ${queueTimeoutMs}`);
+      throw new LimitOptionsError('queueTimeoutMs', `must be an integer >= 1 when queueSize > 0, got ${queueTimeoutMs}`);
     }
     this.maxConcurrentRpcs = maxConcurrentRpcs;
     this.queueSize = queueSize;
     this.queueTimeoutMs = queueTimeoutMs;
-    this.metrics = options.metrics;
-    this.metrics?.observeLimiter(this);
+    this.onReject = options.onReject;
   }
 
   get active(): number {
@@ -103,7 +102,7 @@ export class ConcurrencyLimiter {
   }
 
   private reject(path: string, reason: Rejection): string {
-    this.metrics?.rejectedTotal.inc({ grpc_method: path, reason });
+    this.onReject?.(path, reason);
     const limit = `server is at its limit of ${this.maxConcurrentRpcs} concurrent RPCs`;
     if (reason === 'limit') return `${limit}; retry later`;
     if (reason === 'queue_full') return `${limit} and its wait queue (${this.queueSize}) is full; retry later`;

@@ -1,9 +1,11 @@
-// The concurrency limiter, applied by the call guard, on a real grpc-js server over
+// The concurrency limit, applied by the server's limits wrapper, on a real server over
 // loopback: exact rejections, exemptions, streams holding slots, the wait queue, and no leaked slot after a storm.
 import { status } from '@grpc/grpc-js';
-import { ConcurrencyLimiter, PoolOptionsError, ServerMetrics, type ConcurrencyLimiterOptions } from '../src';
+import type { ConcurrencyLimiter } from '@grpc-ts/limits';
+import { checkHealth } from '@grpc-ts/protos';
+import { ServerMetrics } from '@grpc-ts/runtime';
+import type { ServerLimits } from '../src';
 import { LabClient, eventually, startLabServer, type LabServer, type Outcome } from './support/lab-server';
-import { HealthClient } from './support/health-client';
 
 const codeName = (code: number) => status[code] ?? String(code);
 const countCodes = (outcomes: Outcome[]) =>
@@ -22,12 +24,12 @@ async function metricValue(metrics: ServerMetrics, name: string, labels: Record<
 }
 
 /** A lab server behind a fresh limiter for each test, closed after it; fields are set in beforeEach. */
-function useLimitedLab(options: Omit<ConcurrencyLimiterOptions, 'metrics'>) {
+function useLimitedLab(limits: ServerLimits) {
   const fx = {} as { metrics: ServerMetrics; limiter: ConcurrencyLimiter; lab: LabServer; client: LabClient };
   beforeEach(async () => {
     fx.metrics = new ServerMetrics();
-    fx.limiter = new ConcurrencyLimiter({ ...options, metrics: fx.metrics });
-    fx.lab = await startLabServer({ limiter: fx.limiter, metrics: fx.metrics });
+    fx.lab = await startLabServer({ limits, metrics: fx.metrics });
+    fx.limiter = fx.lab.server.limiter!;
     fx.client = new LabClient(fx.lab.address);
   });
   afterEach(async () => {
@@ -36,18 +38,6 @@ function useLimitedLab(options: Omit<ConcurrencyLimiterOptions, 'metrics'>) {
   });
   return fx;
 }
-
-describe('ConcurrencyLimiter options', () => {
-  it.each([
-    [{ maxConcurrentRpcs: 0 }, 'invalid option maxConcurrentRpcs: must be an integer >= 1, got 0'],
-    [{ maxConcurrentRpcs: 2.5 }, 'invalid option maxConcurrentRpcs'],
-    [{ maxConcurrentRpcs: 1, queueSize: -1 }, 'invalid option queueSize'],
-    [{ maxConcurrentRpcs: 1, queueSize: 4 }, 'invalid option queueTimeoutMs: must be an integer >= 1 when queueSize > 0'],
-  ])('%j is refused', (options, message) => {
-    expect(() => new ConcurrencyLimiter(options)).toThrow(PoolOptionsError);
-    expect(() => new ConcurrencyLimiter(options)).toThrow(message);
-  });
-});
 
 describe('ConcurrencyLimiter without a queue', () => {
   const max = 4;
@@ -61,7 +51,7 @@ describe('ConcurrencyLimiter without a queue', () => {
     for (const call of calls) void call.then((outcome) => settled.push(outcome));
     await eventually(() => settled.length === k, () => `settled ${JSON.stringify(settled)}`);
     expect(fx.limiter.active).toBe(max);
-    expect(fx.lab.running).toBe(max);
+    expect(fx.lab.inHandlers).toBe(max);
     expect(settled.every((o) => o.code === status.RESOURCE_EXHAUSTED)).toBe(true);
     expect(settled[0]?.details).toBe('server is at its limit of 4 concurrent RPCs; retry later');
 
@@ -74,16 +64,11 @@ describe('ConcurrencyLimiter without a queue', () => {
     expect(await metricValue(fx.metrics, 'grpc_server_max_concurrent_rpcs')).toBe(max);
   });
 
-  it('keeps unguarded services (health checks) answering while every slot is taken', async () => {
+  it('keeps health checks answering while every slot is taken', async () => {
     const held = Array.from({ length: max }, () => fx.client.call({ hold: true }));
     await eventually(() => fx.limiter.active === max, () => `active ${fx.limiter.active}`);
     expect((await fx.client.call({})).code).toBe(status.RESOURCE_EXHAUSTED);
-    const health = new HealthClient(fx.lab.address);
-    try {
-      await expect(health.check('')).resolves.toBe('SERVING');
-    } finally {
-      health.close();
-    }
+    await expect(checkHealth(fx.lab.address)).resolves.toBe('SERVING');
     expect(fx.limiter.active).toBe(max);
     fx.lab.gate.open();
     await Promise.all(held);
@@ -94,10 +79,10 @@ describe('ConcurrencyLimiter without a queue', () => {
     expect((await fx.client.call({ hold: true }, { deadlineMs: 50 })).code).toBe(status.DEADLINE_EXCEEDED);
     await eventually(() => fx.limiter.active === 0, () => `active ${fx.limiter.active} after the deadline`);
     const abort = new AbortController();
-    const handlersBefore = fx.lab.running;
+    const handlersBefore = fx.lab.inHandlers;
     const cancelled = fx.client.call({ hold: true }, { signal: abort.signal });
     // Cancel once the server runs the call (grpc-js may not reset a stream cancelled before it started).
-    await eventually(() => fx.lab.running === handlersBefore + 1, () => `running ${fx.lab.running}`);
+    await eventually(() => fx.lab.inHandlers === handlersBefore + 1, () => `running ${fx.lab.inHandlers}`);
     expect(fx.limiter.active).toBe(1);
     abort.abort();
     expect((await cancelled).code).toBe(status.CANCELLED);
@@ -119,7 +104,7 @@ describe('ConcurrencyLimiter without a queue', () => {
     await eventually(() => fx.limiter.active === max - 1, () => `active ${fx.limiter.active}`);
     expect((await fx.client.call({})).code).toBe(status.OK);
     for (const stream of streams.slice(1)) stream.cancel();
-    await eventually(() => fx.limiter.active === 0 && fx.lab.running === 0, () => `active ${fx.limiter.active}`);
+    await eventually(() => fx.limiter.active === 0 && fx.lab.inHandlers === 0, () => `active ${fx.limiter.active}`);
   });
 });
 
@@ -175,8 +160,8 @@ describe('a storm of 5,000 calls with random cancels, deadlines and errors', () 
     ['a wait queue', { maxConcurrentRpcs: 40, queueSize: 30, queueTimeoutMs: 20 }],
   ])('leaves no slot taken with %s', async (_label, options) => {
     const metrics = new ServerMetrics();
-    const limiter = new ConcurrencyLimiter({ ...options, metrics });
-    const lab = await startLabServer({ limiter, metrics });
+    const lab = await startLabServer({ limits: options, metrics });
+    const limiter = lab.server.limiter!;
     const clients = Array.from({ length: 4 }, () => new LabClient(lab.address, true));
     // A fixed seed keeps the storm's mix the same run to run.
     let seed = 42;

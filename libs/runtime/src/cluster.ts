@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { METRICS_LISTENING } from './log-events';
 import { startMetricsServer } from './metrics-server';
 
 export interface ClusterLogger {
@@ -93,7 +94,7 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
       contentType: aggregator.contentType,
       collect: () => aggregator.clusterMetrics(),
     });
-    logger.info({ port: server.port }, 'metrics listening');
+    logger.info({ port: server.port }, METRICS_LISTENING);
   }
 
 }

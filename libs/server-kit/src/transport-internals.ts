@@ -1,0 +1,52 @@
+// The only place that reaches into grpc-js's private call state. A server call keeps its
+// HTTP/2 stream in `call.call.stream` (the BaseServerInterceptingCall behind it, under any
+// grpc-js interceptors). We need it for one thing
+// the public API cannot do: reset a stream whose status can no longer be flushed (a client
+// that stops reading leaves trailers queued behind DATA that flow control never lets out),
+// and take a stream's deadline over from grpc-js, whose own timer ends the HTTP/2 stream
+// under the call's queued writes (they then fail, and the DEADLINE_EXCEEDED trailers never
+// go out; the client sees a reset instead).
+// A test checks both readings on real calls, so a grpc-js upgrade that moves them fails CI.
+import { constants, type ServerHttp2Stream } from 'node:http2';
+
+interface BaseCall {
+  cancelled?: unknown;
+  stream?: unknown;
+  deadlineTimer?: NodeJS.Timeout | null;
+  nextCall?: BaseCall;
+}
+
+// Through any grpc-js interceptors (each keeps the next call in `nextCall`) to the base call.
+function baseOf(raw: object): BaseCall | undefined {
+  let call = (raw as { call?: BaseCall }).call;
+  while (call && !('stream' in call) && call.nextCall) call = call.nextCall;
+  return call;
+}
+
+/** The call's HTTP/2 stream, or undefined if grpc-js keeps it elsewhere. */
+export function http2StreamOf(raw: object): ServerHttp2Stream | undefined {
+  const stream = baseOf(raw)?.stream as ServerHttp2Stream | undefined;
+  return stream && typeof stream.close === 'function' && 'rstCode' in stream ? stream : undefined;
+}
+
+/** grpc-js already ended this call (sent a status or saw the stream close) before our handler ran. */
+export function endedByTransport(raw: object): boolean {
+  return baseOf(raw)?.cancelled === true;
+}
+
+/** Sends RST_STREAM(CANCEL) unless the stream has closed already. */
+export function resetStream(raw: object): boolean {
+  const stream = http2StreamOf(raw);
+  if (!stream || stream.closed || stream.destroyed) return false;
+  stream.close(constants.NGHTTP2_CANCEL);
+  return true;
+}
+
+/** Stops grpc-js's deadline timer for this call; false if there was none to find. */
+export function takeOverDeadline(raw: object): boolean {
+  const base = baseOf(raw);
+  if (!base || !('deadlineTimer' in base)) return false;
+  if (base.deadlineTimer) clearTimeout(base.deadlineTimer);
+  base.deadlineTimer = null;
+  return true;
+}

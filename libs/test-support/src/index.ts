@@ -1,0 +1,13 @@
+// @grpc-ts/test-support: what tests (and the benchmark) share, whatever they test.
+export { waitFor, defer, type Deferred } from './wait';
+export {
+  tsMain,
+  spawnService,
+  runToExit,
+  bundleToTempDir,
+  type ServiceProcess,
+  type SpawnServiceOptions,
+} from './processes';
+export { scrapeMetrics, sumSamples } from './metrics-text';
+export { interopPython } from './interop';
+export { grpcFrame, rawCall, rawSession, type RawCall, type RawCallOptions } from './raw-grpc';
