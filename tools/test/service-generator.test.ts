@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import serviceGenerator from '../generators/service/index';
 import { FIRST_SERVICE_PORT, usedServicePorts, composeHostPorts } from '../generators/service/ports';
 import { deriveServiceNames } from '../generators/service/service-names';
-import { baselineTree, snapshot, workspaceTree } from './support/seed-tree';
+import { baselineTree, freeServiceName, protosNamespaces as namespaces, snapshot, workspaceTree } from './support/seed-tree';
 
 // The generator reports what it did through logger.info; keep the test output quiet.
 const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
@@ -308,27 +308,7 @@ describe('the baseline fixture', () => {
 // before the run. This checks the generator against the real files as they are.
 describe('service generator: on the workspace as it is', () => {
   const CANDIDATES = ['inventory', 'stock-level', 'billing', 'order-history'];
-
-  /** A name none of whose derived names the tree uses yet (checked here, not by the generator). */
-  function freeName(tree: Tree, taken: string[] = []): string {
-    const candidates = [...CANDIDATES, ...Array.from({ length: 100 }, (_, i) => `probe-${i + 1}`)];
-    const projects = getProjects(tree);
-    const name = candidates.find((candidate) => {
-      const n = deriveServiceNames(candidate);
-      return (
-        !taken.includes(candidate) &&
-        !projects.has(n.projectName) &&
-        !tree.exists(`apps/${n.projectName}`) &&
-        !tree.exists(`packages/protos/proto/${n.snakeName}`) &&
-        !tree.exists(`packages/protos/src/gen/${n.snakeName}`) &&
-        !tree.exists(`packages/protos/src/${n.name}.ts`) &&
-        !namespaces(tree).includes(n.propertyName) &&
-        !new RegExp(`\\b${n.projectName}\\b`).test(`${tree.read('Dockerfile', 'utf-8')}${tree.read('docker-compose.yml', 'utf-8')}`)
-      );
-    });
-    if (!name) throw new Error('no free service name among the candidates');
-    return name;
-  }
+  const freeName = (tree: Tree, taken: string[] = []) => freeServiceName(tree, { candidates: CANDIDATES, taken });
 
   const firstUnused = (used: Set<number> | Map<number, string>, from: number) => {
     let port = from;
@@ -394,10 +374,6 @@ describe('service generator: on the workspace as it is', () => {
     expect(snapshot(tree)).toEqual(before);
   });
 });
-
-function namespaces(tree: Tree): string[] {
-  return [...read(tree, 'packages/protos/src/index.ts').matchAll(/^export \* as (\w+) from '[^']+';$/gm)].map((m) => m[1]!);
-}
 
 function stages(dockerfile: string): string[] {
   return [...dockerfile.matchAll(/^FROM \S+ AS ([\w-]+)$/gm)].map((m) => m[1]!);

@@ -10,10 +10,11 @@
 // - workspaceTree(): the live workspace (this checkout). Tests on it must derive their
 //   expectations from what the tree holds; they check that the generator copes with the
 //   real files as they are today.
-import type { Tree } from '@nx/devkit';
+import { getProjects, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { deriveServiceNames } from '../../generators/service/service-names';
 
 export const repoRoot = join(__dirname, '../../..');
 /** The template's files before any `nx g @grpc-ts/tools:service` (see its README.md). */
@@ -105,4 +106,45 @@ export function writeTree(tree: Tree, dir: string): void {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);
   }
+}
+
+/** The `export * as <name>` namespaces of @grpc-ts/protos, in file order. */
+export function protosNamespaces(tree: Tree): string[] {
+  const index = tree.read('packages/protos/src/index.ts', 'utf-8') ?? '';
+  return [...index.matchAll(/^export \* as (\w+) from '[^']+';$/gm)].map((m) => m[1]!);
+}
+
+export interface FreeNameOptions {
+  /** Tried in order before numbered `probe-<n>` names. */
+  candidates?: string[];
+  /** Names to pass over (e.g. one about to be generated). */
+  taken?: string[];
+}
+
+/**
+ * The first candidate none of whose derived names (project, app folder, proto folder,
+ * generated-code folder, protos module and namespace, Docker stage, compose service) the
+ * tree uses. Checked here, not by asking the generator, so tests can pick a name that is
+ * free in whatever workspace they run in.
+ */
+export function freeServiceName(tree: Tree, { candidates = ['inventory', 'stock-level'], taken = [] }: FreeNameOptions = {}): string {
+  const projects = getProjects(tree);
+  const namespaces = protosNamespaces(tree);
+  const dockerFiles = `${tree.read('Dockerfile', 'utf-8') ?? ''}\n${tree.read('docker-compose.yml', 'utf-8') ?? ''}`;
+  const all = [...candidates, ...Array.from({ length: 100 }, (_, i) => `probe-${i + 1}`)];
+  const name = all.find((candidate) => {
+    const n = deriveServiceNames(candidate);
+    return (
+      !taken.includes(candidate) &&
+      !projects.has(n.projectName) &&
+      !tree.exists(`apps/${n.projectName}`) &&
+      !tree.exists(`${PROTO_DIR}/${n.snakeName}`) &&
+      !tree.exists(`${GEN_DIR}/${n.snakeName}`) &&
+      !tree.exists(`packages/protos/src/${n.name}.ts`) &&
+      !namespaces.includes(n.propertyName) &&
+      !new RegExp(`(^|[^\\w-])${n.projectName}([^\\w-]|$)`, 'm').test(dockerFiles)
+    );
+  });
+  if (!name) throw new Error(`no free service name among ${all.length} candidates`);
+  return name;
 }
