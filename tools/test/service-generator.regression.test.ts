@@ -34,15 +34,20 @@ describe('the unit suite, in a workspace that already holds generated services',
     // them (unless the workspace has them already), plus the folders protos:generate makes.
     const tree = workspaceTree();
     for (const name of GENERATED) {
-      const { projectName, snakeName } = deriveServiceNames(name);
-      if (!tree.exists(`apps/${projectName}`)) await serviceGenerator(tree, { name }); // its post-generation task is not run
-      tree.write(`packages/protos/src/gen/${snakeName}/.keep`, '');
+      const { snakeName } = deriveServiceNames(name);
+      try {
+        await serviceGenerator(tree, { name }); // its post-generation task is not run
+        tree.write(`packages/protos/src/gen/${snakeName}/.keep`, '');
+      } catch (error) {
+        // The workspace uses the name already (e.g. the user generated it): that is the case
+        // this test is about, so it stays as the workspace has it.
+        if (!/already exists/.test((error as Error).message)) throw error;
+      }
     }
     writeTree(tree, root);
     // The suite itself, and what it runs with, from this checkout.
     for (const path of ['tools', 'jest.preset.js', 'tsconfig.base.json']) cpSync(join(repoRoot, path), join(root, path), { recursive: true });
     symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
-    for (const name of GENERATED) expect(existsSync(join(root, `apps/${name}-service/src/config.ts`))).toBe(true);
 
     const resultsFile = join(root, 'results.json');
     const output = await runJest(root, ['-c', 'tools/jest.config.js', 'tools/test/service-generator.test.ts', '--ci', '--json', `--outputFile=${resultsFile}`]);
