@@ -1,9 +1,14 @@
-// The service generator on an in-memory copy of the workspace: what it writes, how names
-// map into proto/TypeScript/Nx/Docker, and that bad or taken names write nothing.
-import { logger, readJson, type Tree } from '@nx/devkit';
+// The service generator on in-memory workspaces: what it writes, how names map into
+// proto/TypeScript/Nx/Docker, and that bad or taken names write nothing. Exact expectations
+// run on the template's baseline (a fixture), never on the live files, which change as soon
+// as the generator is used for its purpose; the last block runs on the live workspace with
+// expectations derived from what it holds.
+import { getProjects, logger, readJson, type Tree } from '@nx/devkit';
 import { parse as parseYaml } from 'yaml';
 import serviceGenerator from '../generators/service/index';
-import { seededTree, snapshot } from './support/seed-tree';
+import { FIRST_SERVICE_PORT, usedServicePorts, composeHostPorts } from '../generators/service/ports';
+import { deriveServiceNames } from '../generators/service/service-names';
+import { baselineTree, freeServiceName, protosNamespaces as namespaces, snapshot, workspaceTree } from './support/seed-tree';
 
 // The generator reports what it did through logger.info; keep the test output quiet.
 const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
@@ -29,7 +34,7 @@ describe('service generator: inventory', () => {
   let task: unknown;
 
   beforeAll(async () => {
-    tree = seededTree();
+    tree = baselineTree();
     task = await serviceGenerator(tree, { name: 'inventory' });
   });
 
@@ -83,16 +88,19 @@ describe('service generator: inventory', () => {
     expect(readJson(tree, 'apps/inventory-service/package.json')).toMatchObject({
       name: '@grpc-ts/inventory-service',
       dependencies: { '@grpc-ts/protos': '*', '@grpc-ts/server-kit': '*' },
+      devDependencies: { '@grpc-ts/runtime': '*', '@grpc-ts/test-support': '*' },
     });
   });
 
   it('names things in TypeScript from the kebab name (Pascal for types, camel for values)', () => {
     const service = read(tree, 'apps/inventory-service/src/inventory-service.ts');
-    expect(service).toContain("import { inventory } from '@grpc-ts/protos';");
-    expect(service).toContain('export function createInventoryService(store: InventoryItemStore): inventory.InventoryServiceServer');
-    expect(service).toContain('getInventoryItem: unary<Request, Response>(');
+    expect(service).toContain("import type { inventory } from '@grpc-ts/protos';");
+    expect(service).toContain(
+      'export function createInventoryService(store: InventoryItemStore): ServiceImpl<typeof inventory.InventoryServiceService>',
+    );
+    expect(service).toContain('async getInventoryItem({ id }) {');
     const server = read(tree, 'apps/inventory-service/src/server.ts');
-    expect(server).toContain("export const INVENTORY_SERVICE_NAME = 'inventory.v1.InventoryService';");
+    expect(server).toContain('.addService(inventory.InventoryServiceService, createInventoryService(store))');
     expect(server).toContain('export function buildInventoryServer(');
     const main = read(tree, 'apps/inventory-service/src/main.ts');
     expect(main).toContain("name: 'inventory-service',");
@@ -140,7 +148,7 @@ describe('service generator: inventory', () => {
 
 describe('service generator: names', () => {
   it('maps a multi-word name to snake case in proto, Pascal/camel in TypeScript', async () => {
-    const tree = seededTree();
+    const tree = baselineTree();
     await serviceGenerator(tree, { name: 'stock-level' });
     const proto = read(tree, 'packages/protos/proto/stock_level/v1/stock_level.proto');
     expect(proto).toContain('package stock_level.v1;');
@@ -149,10 +157,12 @@ describe('service generator: names', () => {
     expect(read(tree, 'packages/protos/src/index.ts')).toContain("export * as stockLevel from './stock-level';");
     expect(read(tree, 'packages/protos/src/stock-level.ts')).toBe("export * from './gen/stock_level/v1/stock_level';\n");
     const service = read(tree, 'apps/stock-level-service/src/stock-level-service.ts');
-    expect(service).toContain('export function createStockLevelService(store: StockLevelItemStore): stockLevel.StockLevelServiceServer');
-    expect(service).toContain('getStockLevelItem: unary<Request, Response>(');
+    expect(service).toContain(
+      'export function createStockLevelService(store: StockLevelItemStore): ServiceImpl<typeof stockLevel.StockLevelServiceService>',
+    );
+    expect(service).toContain('async getStockLevelItem({ id }) {');
     expect(read(tree, 'apps/stock-level-service/src/server.ts')).toContain(
-      "export const STOCK_LEVEL_SERVICE_NAME = 'stock_level.v1.StockLevelService';",
+      '.addService(stockLevel.StockLevelServiceService, createStockLevelService(store))',
     );
     expect(read(tree, 'apps/stock-level-service/src/config.ts')).toContain('export const stockLevelServiceEnv = {');
     expect(composeServices(tree)['stock-level-service']!.environment.MAX_CONCURRENT_RPCS).toBe(
@@ -172,7 +182,7 @@ describe('service generator: names', () => {
     ['inventory-service', /without the "-service" suffix.*did you mean "inventory"/],
     ['class', /"class" .* reserved word/],
   ])('rejects %j with a clear message and writes nothing', async (name, message) => {
-    const tree = seededTree();
+    const tree = baselineTree();
     const before = snapshot(tree);
     await expect(serviceGenerator(tree, { name })).rejects.toThrow(message);
     expect(snapshot(tree)).toEqual(before);
@@ -183,7 +193,7 @@ describe('service generator: names', () => {
     ['health', /already exports a namespace "health".*src\/gen\/health exists/],
     ['route-guide', /an Nx project named route-guide-service exists|apps\/route-guide-service exists/],
   ])('rejects %j, which clashes with what the workspace has, and writes nothing', async (name, message) => {
-    const tree = seededTree();
+    const tree = baselineTree();
     if (name === 'route-guide') tree.write('apps/route-guide-service/README.md', 'taken');
     const before = snapshot(tree);
     await expect(serviceGenerator(tree, { name })).rejects.toThrow(message);
@@ -191,7 +201,7 @@ describe('service generator: names', () => {
   });
 
   it('rejects a name whose Dockerfile stage or compose service exists already, and writes nothing', async () => {
-    const tree = seededTree();
+    const tree = baselineTree();
     tree.write('Dockerfile', `${read(tree, 'Dockerfile')}\nFROM runtime AS legacy-service\n`);
     tree.write('docker-compose.yml', read(tree, 'docker-compose.yml').replace('services:\n', 'services:\n  legacy-service:\n    image: x\n'));
     const before = snapshot(tree);
@@ -202,7 +212,7 @@ describe('service generator: names', () => {
   });
 
   it('rejects generating the same service twice, leaving the first one as it was', async () => {
-    const tree = seededTree();
+    const tree = baselineTree();
     await serviceGenerator(tree, { name: 'inventory' });
     const before = snapshot(tree);
     await expect(serviceGenerator(tree, { name: 'inventory' })).rejects.toThrow(
@@ -214,7 +224,7 @@ describe('service generator: names', () => {
 
 describe('service generator: ports', () => {
   it('counts up past the ports new services already took', async () => {
-    const tree = seededTree();
+    const tree = baselineTree();
     await serviceGenerator(tree, { name: 'inventory' });
     await serviceGenerator(tree, { name: 'billing' });
     expect(read(tree, 'apps/billing-service/src/config.ts')).toContain('port: 50054');
@@ -225,14 +235,14 @@ describe('service generator: ports', () => {
   });
 
   it('uses --port when it is free', async () => {
-    const tree = seededTree();
+    const tree = baselineTree();
     await serviceGenerator(tree, { name: 'inventory', port: 50100 });
     expect(read(tree, 'apps/inventory-service/src/config.ts')).toContain('port: 50100');
     expect(read(tree, 'Dockerfile')).toContain('EXPOSE 50100 9464');
   });
 
   it('refuses a --port an app already uses, and writes nothing', async () => {
-    const tree = seededTree();
+    const tree = baselineTree();
     const before = snapshot(tree);
     await expect(serviceGenerator(tree, { name: 'inventory', port: 50052 })).rejects.toThrow(
       /Port 50052 is already used \(apps\/route-guide\/src\/config.ts\)/,
@@ -243,7 +253,7 @@ describe('service generator: ports', () => {
 
 describe('service generator: Dockerfile and compose', () => {
   it('skips both, with a note, when the files do not exist, and still writes the service', async () => {
-    const tree = seededTree({ without: ['Dockerfile', 'docker-compose.yml'] });
+    const tree = baselineTree({ without: ['Dockerfile', 'docker-compose.yml'] });
     info.mockClear();
     await serviceGenerator(tree, { name: 'inventory' });
     const printed = info.mock.calls.map((call) => String(call[0])).join('\n');
@@ -255,7 +265,7 @@ describe('service generator: Dockerfile and compose', () => {
   });
 
   it('inserts above @generated-services markers when the files carry them', async () => {
-    const tree = seededTree({ without: ['Dockerfile', 'docker-compose.yml'] });
+    const tree = baselineTree({ without: ['Dockerfile', 'docker-compose.yml'] });
     tree.write(
       'Dockerfile',
       [
@@ -287,3 +297,89 @@ describe('service generator: Dockerfile and compose', () => {
     expect(services['inventory-service']!.healthcheck.interval).toBe('10s');
   });
 });
+
+describe('the baseline fixture', () => {
+  it('is the template before any service was generated', () => {
+    const tree = baselineTree();
+    expect(tree.children('apps').sort()).toEqual(['client', 'prod-service', 'route-guide']);
+    expect(namespaces(tree)).toEqual(['prod', 'routeguide', 'health']);
+    expect(read(tree, 'Dockerfile')).not.toContain('# >>> ');
+    expect(read(tree, 'docker-compose.yml')).not.toContain('# >>> ');
+  });
+});
+
+// The live workspace, with whatever services have been generated in it by now: nothing here
+// names a port, a service or a namespace list; every expectation is read from the tree
+// before the run. This checks the generator against the real files as they are.
+describe('service generator: on the workspace as it is', () => {
+  const CANDIDATES = ['inventory', 'stock-level', 'billing', 'order-history'];
+  const freeName = (tree: Tree, taken: string[] = []) => freeServiceName(tree, { candidates: CANDIDATES, taken });
+
+  const firstUnused = (used: Set<number> | Map<number, string>, from: number) => {
+    let port = from;
+    while (used.has(port)) port++;
+    return port;
+  };
+
+  it('adds a free service next to the ones it holds, on the first free port', async () => {
+    const tree = workspaceTree();
+    const name = freeName(tree);
+    const n = deriveServiceNames(name);
+    const before = {
+      namespaces: namespaces(tree),
+      ports: usedServicePorts(tree),
+      hostPorts: composeHostPorts(tree),
+      stages: stages(read(tree, 'Dockerfile')),
+      compose: Object.keys(composeServices(tree)),
+    };
+    await serviceGenerator(tree, { name });
+
+    expect(namespaces(tree)).toEqual([...before.namespaces, n.propertyName]);
+    expect(getProjects(tree).has(n.projectName)).toBe(true);
+    const port = firstUnused(before.ports, FIRST_SERVICE_PORT);
+    expect(read(tree, `apps/${n.projectName}/src/config.ts`)).toContain(`...baseServiceEnv({ port: ${port} }),`);
+    // The Dockerfile gains exactly this stage; the default (last) stage stays what it was.
+    const after = stages(read(tree, 'Dockerfile'));
+    expect(after.filter((s) => !before.stages.includes(s))).toEqual([n.projectName]);
+    expect(after.at(-1)).toBe(before.stages.at(-1));
+    const services = composeServices(tree);
+    expect(Object.keys(services)).toEqual(expect.arrayContaining([...before.compose, n.projectName]));
+    const metricsPort = firstUnused(new Set([...before.hostPorts, port]), 9464);
+    expect(services[n.projectName]!.ports).toEqual([
+      `\${PUBLISH_ADDRESS:-127.0.0.1}:\${${n.envPrefix}_PORT:-${port}}:${port}`,
+      `\${PUBLISH_ADDRESS:-127.0.0.1}:\${${n.envPrefix}_METRICS_PORT:-${metricsPort}}:9464`,
+    ]);
+  });
+
+  it('gives a second new service the next free port', async () => {
+    const tree = workspaceTree();
+    const first = freeName(tree);
+    const second = freeName(tree, [first]);
+    const used = usedServicePorts(tree);
+    await serviceGenerator(tree, { name: first });
+    await serviceGenerator(tree, { name: second });
+    const firstPort = firstUnused(used, FIRST_SERVICE_PORT);
+    const secondPort = firstUnused(new Set([...used.keys(), firstPort]), FIRST_SERVICE_PORT);
+    expect(read(tree, `apps/${first}-service/src/config.ts`)).toContain(`port: ${firstPort} }`);
+    expect(read(tree, `apps/${second}-service/src/config.ts`)).toContain(`port: ${secondPort} }`);
+  });
+
+  it('rejects every service and namespace the workspace holds already, and writes nothing', async () => {
+    const tree = workspaceTree();
+    const taken = [
+      ...tree.children('apps').filter((app) => app.endsWith('-service')).map((app) => app.slice(0, -'-service'.length)),
+      // A namespace export is a service name only when it is valid kebab case (it is, for one-word ones).
+      ...namespaces(tree).filter((ns) => /^[a-z][a-z0-9]*$/.test(ns)),
+    ];
+    expect(taken.length).toBeGreaterThan(0);
+    const before = snapshot(tree);
+    for (const name of new Set(taken)) {
+      await expect(serviceGenerator(tree, { name })).rejects.toThrow(new RegExp(`Service "${name}" already exists`));
+    }
+    expect(snapshot(tree)).toEqual(before);
+  });
+});
+
+function stages(dockerfile: string): string[] {
+  return [...dockerfile.matchAll(/^FROM \S+ AS ([\w-]+)$/gm)].map((m) => m[1]!);
+}

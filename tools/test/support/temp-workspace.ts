@@ -32,8 +32,11 @@ export class TempWorkspace {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) {
       // An outer Nx task's variables (e.g. NX_WORKSPACE_ROOT_PATH) would point the inner Nx at
-      // the real repo; an outer TEST_SUMMARY_FILE would count the inner tests as the outer's.
-      if (!key.startsWith('NX_') && !key.startsWith('JEST_') && key !== 'TEST_SUMMARY_FILE') env[key] = value;
+      // the real repo; an outer TEST_SUMMARY_FILE would count the inner tests as the outer's;
+      // GIT_DIR and friends would point git in the copy at the real repository.
+      if (!key.startsWith('NX_') && !key.startsWith('JEST_') && !key.startsWith('GIT_') && key !== 'TEST_SUMMARY_FILE') {
+        env[key] = value;
+      }
     }
     return {
       ...env,
@@ -78,6 +81,16 @@ export class TempWorkspace {
         symlinkSync(relative(dirname(link), join(this.root, dir)), link);
       }
     }
+  }
+
+  /**
+   * Makes the copy a git repository whose `main` branch is the copy as it is now, so checks
+   * that compare against main (buf breaking) have a real baseline instead of skipping.
+   */
+  async commitAsMain(): Promise<void> {
+    const git = 'git -c user.name=generator-e2e -c user.email=generator-e2e@localhost -c commit.gpgsign=false';
+    const result = await this.run(`git init -q -b main && git add -A && ${git} commit -q -m baseline && git rev-parse --verify main`);
+    if (result.code !== 0) throw new Error(`git init of the copy failed:\n${result.output}`);
   }
 
   remove(): void {
