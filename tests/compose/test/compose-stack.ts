@@ -96,6 +96,12 @@ export class ComposeStack {
     return this.exec('run', ['-T', service, ...args], ['--rm', '--no-deps']);
   }
 
+  /** `node --version` in a service's image (which Node the base image brought). */
+  async nodeVersion(service: string): Promise<string> {
+    const { out } = await this.check('run', ['-T', service, '--version'], ['--rm', '--no-deps', '--entrypoint', 'node']);
+    return out.trim();
+  }
+
   stop(service: string): Promise<CommandResult> {
     return this.check('stop', [service]);
   }
