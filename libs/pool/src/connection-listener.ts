@@ -19,6 +19,8 @@ export interface ConnectionListener {
   readonly connections: number;
   /** Stops accepting new connections (open ones are left to grpc-js shutdown). */
   stopAccepting(): Promise<void>;
+  /** Resolves once no accepted connection is open (at once when none is). */
+  drained(): Promise<void>;
 }
 
 export async function listenWithConnectionLimit(
@@ -33,12 +35,17 @@ export async function listenWithConnectionLimit(
   }
   const injector = grpcServer.createConnectionInjector(ServerCredentials.createInsecure());
   let open = 0;
+  let whenDrained: (() => void)[] = [];
   const netServer: NetServer = createServer({ noDelay: true }, (socket: Socket) => {
     open++;
     metrics?.connectionsActive.set(open);
     socket.once('close', () => {
       open--;
       metrics?.connectionsActive.set(open);
+      if (open === 0) {
+        for (const resolve of whenDrained) resolve();
+        whenDrained = [];
+      }
     });
     injector.injectConnection(socket);
   });
@@ -64,5 +71,6 @@ export async function listenWithConnectionLimit(
     stopAccepting: async () => {
       if (netServer.listening) netServer.close();
     },
+    drained: () => (open === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenDrained.push(resolve))),
   };
 }

@@ -59,6 +59,26 @@ describe('connection limit', () => {
     }
   });
 
+  it('says when every connection has closed (what a graceful shutdown waits for)', async () => {
+    const { server, listener, address } = await labServerWithConnectionLimit(0, new ServerMetrics());
+    const client = new LabClient(address, true);
+    try {
+      await listener.drained(); // none open yet
+      expect((await client.call({})).code).toBe(status.OK);
+      let drained = false;
+      const closed = listener.drained().then(() => (drained = true));
+      await new Promise(setImmediate);
+      expect({ drained, connections: listener.connections }).toEqual({ drained: false, connections: 1 });
+      client.close();
+      await closed;
+      expect(listener.connections).toBe(0);
+    } finally {
+      client.close();
+      server.forceShutdown();
+      await listener.stopAccepting();
+    }
+  });
+
   it('refuses a negative limit by name', async () => {
     await expect(listenWithConnectionLimit(new Server(), '127.0.0.1', 0, { maxConnections: -1 })).rejects.toThrow(
       PoolOptionsError,

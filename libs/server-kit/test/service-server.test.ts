@@ -30,6 +30,7 @@ function scriptedProdService(events: string[]): prod.ProdServiceServer {
       }
       if (prodId === 5) {
         await sleep(300);
+        events.push('in-flight call answered');
         return { proStock: 5 };
       }
       throw new Error('unexpected id');
@@ -127,9 +128,10 @@ describe('ServiceServer', () => {
     await waitFor(() => watched.length === 1);
     const inFlight = client.getProdStock({ prodId: 5 });
     await sleep(50);
-    const shutdown = running.server.shutdown(5_000);
+    // Graceful means after the call: what the handler had done when shutdown resolved.
+    const shutdown = running.server.shutdown(5_000).then((outcome) => ({ outcome, events: [...events] }));
     await expect(inFlight).resolves.toEqual({ proStock: 5 });
-    await expect(shutdown).resolves.toBe('graceful');
+    await expect(shutdown).resolves.toEqual({ outcome: 'graceful', events: ['in-flight call answered'] });
     await watching; // the watch ends at shutdown instead of holding the server open
     expect(watched).toEqual(['SERVING', 'NOT_SERVING']);
     healthClient.$close();
