@@ -10,8 +10,10 @@
 #   <app>      one small image per app: its bundle only, no node_modules, no sources
 # Works with BuildKit and with the classic builder (docker-compose 1.29).
 
-# Any image with node 20 + npm in /usr/local/bin and a `node` user (uid 1000) will do.
-ARG BASE_IMAGE=node:20-bookworm-slim
+# Any image with node (20.11+, 22 or 24) + npm in /usr/local/bin and a `node` user (uid 1000)
+# will do. Without a reachable registry: bash .ci/docker-setup.sh, then
+# --build-arg BASE_IMAGE=local/node-base:24 (a base image built from the npm registry's Node).
+ARG BASE_IMAGE=node:24-bookworm-slim
 
 FROM ${BASE_IMAGE} AS manifests
 WORKDIR /src

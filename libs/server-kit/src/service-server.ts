@@ -193,9 +193,14 @@ export class ServiceServer {
         resolve('forced');
       }, graceMs);
       timer.unref();
+      // tryShutdown's callback alone can come while calls still run: on Node 24, http2's
+      // Server.close() starts closing its sessions itself, and grpc-js then counts a closing
+      // session as closed. A session's socket closes only once its streams are done.
       this.server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve('graceful');
+        void (this.listener?.drained() ?? Promise.resolve()).then(() => {
+          clearTimeout(timer);
+          resolve('graceful');
+        });
       });
     });
     for (const cleanup of this.cleanups) {

@@ -51,6 +51,7 @@ describe('ServiceServer', () => {
       if (prodId === 5) {
         started.resolve();
         await release.promise;
+        events.push('in-flight call answered');
         return { proStock: 5 };
       }
       throw new Error('unexpected id');
@@ -138,10 +139,11 @@ describe('ServiceServer', () => {
     await waitFor(() => watched.length === 1, 'the first health update');
     const inFlight = client.getProdStock({ prodId: 5 });
     await started.promise;
-    const shutdown = running.server.shutdown(5_000);
+    // Graceful means after the call: what the handler had done when shutdown resolved.
+    const shutdown = running.server.shutdown(5_000).then((outcome) => ({ outcome, events: [...events] }));
     release.resolve();
     await expect(inFlight).resolves.toEqual({ proStock: 5 });
-    await expect(shutdown).resolves.toBe('graceful');
+    await expect(shutdown).resolves.toEqual({ outcome: 'graceful', events: ['in-flight call answered'] });
     await watching; // the watch ends at shutdown instead of holding the server open
     expect(watched).toEqual(['SERVING', 'NOT_SERVING']);
     healthClient.$close();

@@ -32,6 +32,8 @@ export interface ConnectionListener {
   readonly handshakeTimeouts: number;
   /** Stops accepting new connections (open ones are left to the transport's shutdown). */
   stopAccepting(): Promise<void>;
+  /** Resolves once no accepted connection is open (at once when none is). */
+  drained(): Promise<void>;
 }
 
 export async function listenWithConnectionLimit(
@@ -49,6 +51,7 @@ export async function listenWithConnectionLimit(
   let open = 0;
   let rejected = 0;
   let handshakeTimeouts = 0;
+  let whenDrained: (() => void)[] = [];
   const netServer: NetServer = createServer({ noDelay: true }, (socket: Socket) => {
     open++;
     let timer: NodeJS.Timeout | undefined;
@@ -62,6 +65,10 @@ export async function listenWithConnectionLimit(
     socket.once('close', () => {
       open--;
       clearTimeout(timer);
+      if (open === 0) {
+        for (const resolve of whenDrained) resolve();
+        whenDrained = [];
+      }
     });
     onConnection(socket);
   });
@@ -93,5 +100,6 @@ export async function listenWithConnectionLimit(
     stopAccepting: async () => {
       if (netServer.listening) netServer.close();
     },
+    drained: () => (open === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenDrained.push(resolve))),
   };
 }
