@@ -69,7 +69,8 @@ export const BUNDLE_ENTRIES = {
 
 // The project services get only what the issue allows: where to listen. Limits, metrics and
 // log level stay at their defaults, which is the point of the comparison.
-const SERVICE_ENV = { HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0' };
+// The services' own defaults are TLS and enforced auth; the capacity figures are for the plaintext path (TLS has its own rows).
+const SERVICE_ENV = { HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', PLAINTEXT: 'true', AUTH: 'off' };
 
 export function targetSpec(id: TargetId, bundles: Record<string, string>, payloads: BenchPayloads, pythonWorkers = 10): TargetSpec {
   const node = process.execPath;

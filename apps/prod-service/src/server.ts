@@ -1,7 +1,7 @@
 import { prod } from '@grpc-ts/protos';
 import { ServiceServer, type ServiceServerOptions } from '@grpc-ts/server-kit';
 import type { Catalogue } from './catalogue';
-import { createProdService } from './prod-service';
+import { createProdService, prodServicePolicies } from './prod-service';
 
 export interface ProdServerDeps extends ServiceServerOptions {
   catalogue: Catalogue;
@@ -9,5 +9,5 @@ export interface ProdServerDeps extends ServiceServerOptions {
 
 /** Builds (does not bind) the prod-service server: main binds it, tests bind it on port 0. */
 export function buildProdServer({ catalogue, ...options }: ProdServerDeps): ServiceServer {
-  return new ServiceServer(options).addService(prod.ProdServiceService, createProdService(catalogue));
+  return new ServiceServer(options).addService(prod.ProdServiceService, createProdService(catalogue), prodServicePolicies);
 }

@@ -1,6 +1,6 @@
 import { routeguide } from '@grpc-ts/protos';
 import { ServiceServer, type ServiceServerOptions } from '@grpc-ts/server-kit';
-import { createRouteGuideService, type RouteGuideDeps } from './route-guide';
+import { createRouteGuideService, routeGuidePolicies, type RouteGuideDeps } from './route-guide';
 import { inlineRouteExecutor } from './route-executor';
 
 export interface RouteGuideServerDeps extends ServiceServerOptions, Omit<RouteGuideDeps, 'executor'> {
@@ -18,6 +18,6 @@ export function buildRouteGuideServer({
   ...options
 }: RouteGuideServerDeps): ServiceServer {
   return new ServiceServer(options)
-    .addService(routeguide.RouteGuideService, createRouteGuideService({ features, chat, now, maxRoutePoints, executor }))
+    .addService(routeguide.RouteGuideService, createRouteGuideService({ features, chat, now, maxRoutePoints, executor }), routeGuidePolicies)
     .onShutdown(() => executor.close());
 }

@@ -2,7 +2,7 @@
 // (`plain`), by the kit's ServiceServer with the limiter alone (`limiter`), or with limiter +
 // call metrics (`full`). Prints its port on stdout, then serves until killed.
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
-import { ServerMetrics } from '@grpc-ts/runtime';
+import { ServerMetrics, policy } from '@grpc-ts/runtime';
 import { ServiceServer } from '@grpc-ts/server-kit';
 import pino from 'pino';
 
@@ -40,7 +40,7 @@ async function start(): Promise<number> {
     logger: pino({ level: 'silent' }),
     limits: { maxConcurrentRpcs: 1000 },
     metrics: mode === 'full' ? new ServerMetrics() : undefined,
-  }).addService(definition, { call: () => reply });
+  }).addService(definition, { call: () => reply }, { call: policy.public() });
   return server.listen('127.0.0.1', 0);
 }
 

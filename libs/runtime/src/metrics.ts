@@ -24,6 +24,7 @@ interface ConnectionReadings {
   readonly maxConnections: number;
   readonly rejected: number;
   readonly handshakeTimeouts: number;
+  readonly tlsFailures?: number;
 }
 
 /** A counter whose value is read from its source when /metrics is scraped. */
@@ -49,6 +50,8 @@ export class ServerMetrics {
   readonly maxConcurrentRpcs: Gauge;
   readonly queuedRpcs: Gauge;
   readonly rejectedTotal: Counter<'grpc_method' | 'reason'>;
+  /** Calls refused by authentication or authorization, by method and reason. */
+  readonly authRejectedTotal: Counter<'grpc_method' | 'reason'>;
   /** grpc_server_handled_total and grpc_server_handling_seconds. */
   readonly calls: CallStats;
   readonly connectionsActive: Gauge;
@@ -92,6 +95,12 @@ export class ServerMetrics {
       labelNames: ['grpc_method', 'reason'],
       registers,
     });
+    this.authRejectedTotal = new Counter({
+      name: 'grpc_server_auth_rejected_total',
+      help: 'RPCs refused with UNAUTHENTICATED or PERMISSION_DENIED, by reason (missing_token, expired, missing_scope, ...)',
+      labelNames: ['grpc_method', 'reason'],
+      registers,
+    });
     this.calls = new CallStats(this.registry);
     const connectionReading = (read: (connections: ConnectionReadings) => number) =>
       function (this: Gauge) {
@@ -120,6 +129,12 @@ export class ServerMetrics {
       'grpc_server_connections_handshake_timeouts_total',
       'Connections dropped because they did not complete the HTTP/2 handshake in time',
       () => metricsOf.connections?.handshakeTimeouts,
+    );
+    readCounter(
+      this.registry,
+      'grpc_server_tls_handshake_failures_total',
+      'TLS handshakes that failed (no or bad client certificate, unknown CA, protocol mismatch)',
+      () => metricsOf.connections?.tlsFailures,
     );
     this.executorQueueDepth = new Gauge({
       name: 'executor_queue_depth',

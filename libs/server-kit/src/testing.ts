@@ -6,6 +6,14 @@ import type { Logger } from '@grpc-ts/runtime';
 import type { ServiceServer } from './service-server';
 
 export { testContext, type TestContextOptions } from './context';
+import { policy } from '@grpc-ts/runtime';
+import type { MethodPolicies } from './service-server';
+import type { ServiceDefinitionLike } from './service-impl';
+
+/** Every method public: for test servers whose subject is not authorization. */
+export function publicPolicies<D extends ServiceDefinitionLike>(definition: D): MethodPolicies<D> {
+  return Object.fromEntries(Object.keys(definition).map((key) => [key, policy.public()])) as MethodPolicies<D>;
+}
 
 export interface RunningTestServer {
   address: string;

@@ -9,7 +9,7 @@ import type { ClientHttp2Session } from 'node:http2';
 import { ServiceServer, type ServiceImpl } from '../src';
 import type { ServerCall } from '../src/server-call';
 import { endedByTransport, http2StreamOf, takeOverDeadline } from '../src/transport-internals';
-import { startTestServer, testLogger, type RunningTestServer } from '../src/testing';
+import { startTestServer, testLogger, type RunningTestServer, publicPolicies } from '../src/testing';
 
 const IDLE_MS = 300;
 const FLUSH_MS = 200;
@@ -53,7 +53,7 @@ describe('call lifecycle against misbehaving clients', () => {
       metrics,
       limits: { maxConcurrentRpcs: 10, streamIdleTimeoutMs: IDLE_MS },
       statusFlushMs: FLUSH_MS,
-    }).addService(routeguide.RouteGuideService, impl);
+    }).addService(routeguide.RouteGuideService, impl, publicPolicies(routeguide.RouteGuideService));
     running = await startTestServer(server);
     session = rawSession(running.address);
   });
@@ -144,13 +144,17 @@ describe('call lifecycle against misbehaving clients', () => {
 describe('grpc-js internals the kit relies on', () => {
   it('finds the HTTP/2 stream, the cancelled flag and the deadline timer of a real server call', async () => {
     const seen: unknown[] = [];
-    const server = new ServiceServer({ logger: testLogger() }).addService(routeguide.RouteGuideService, {
+    const server = new ServiceServer({ logger: testLogger() }).addService(
+      routeguide.RouteGuideService,
+      {
       *listFeatures(_rectangle, ctx) {
         const raw = (ctx as ServerCall).raw;
         seen.push(Boolean(http2StreamOf(raw)), endedByTransport(raw), takeOverDeadline(raw));
         yield { name: 'one', location: { latitude: 0, longitude: 0 } };
       },
-    });
+      },
+      publicPolicies(routeguide.RouteGuideService),
+    );
     const running = await startTestServer(server);
     const session = rawSession(running.address);
     try {

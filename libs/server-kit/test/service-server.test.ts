@@ -7,7 +7,7 @@ import { defer, waitFor } from '@grpc-ts/test-support';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { ServiceServer, invalidArgument, type ServiceImpl } from '../src';
-import { listServicesByReflection, startTestServer, testLogger, type RunningTestServer } from '../src/testing';
+import { listServicesByReflection, startTestServer, testLogger, type RunningTestServer, publicPolicies } from '../src/testing';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -63,7 +63,7 @@ describe('ServiceServer', () => {
     logLines.length = 0;
     started = defer();
     release = defer();
-    const server = new ServiceServer({ logger: capturingLogger(logLines) }).addService(prod.ProdServiceService, scripted);
+    const server = new ServiceServer({ logger: capturingLogger(logLines) }).addService(prod.ProdServiceService, scripted, publicPolicies(prod.ProdServiceService));
     running = await startTestServer(server);
     client = createAsyncClient(prod.ProdServiceService, running.address);
   });
@@ -187,7 +187,7 @@ describe('streaming handlers', () => {
 
   beforeEach(async () => {
     ticks.length = 0;
-    const server = new ServiceServer({ logger: testLogger() }).addService(routeguide.RouteGuideService, endless);
+    const server = new ServiceServer({ logger: testLogger() }).addService(routeguide.RouteGuideService, endless, publicPolicies(routeguide.RouteGuideService));
     running = await startTestServer(server);
     client = createAsyncClient(routeguide.RouteGuideService, running.address);
   });

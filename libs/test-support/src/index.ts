@@ -1,6 +1,7 @@
 // @grpc-ts/test-support: what tests (and the benchmark) share, whatever they test.
 export { waitFor, defer, type Deferred } from './wait';
 export {
+  LOCAL_SERVICE_ENV,
   tsMain,
   spawnService,
   runToExit,
