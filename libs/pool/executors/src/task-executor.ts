@@ -12,6 +12,7 @@ import {
   WorkerCrashedError,
 } from './errors';
 import type { ResolvedExecutorOptions } from './options';
+import { TaskQueue } from './task-queue';
 import type { TaskErrorInfo, TaskOutcome, TaskRequest } from './task-protocol';
 import type { Executor, ExecutorKind, ExecutorStats, FailureCounts, RunOptions, TaskArgs, TaskName, TaskResult } from './types';
 
@@ -21,6 +22,8 @@ type SettleError = TaskCancelledError | TaskFailedError | WorkerCrashedError | E
 interface Entry {
   request: TaskRequest;
   state: 'queued' | 'running' | 'settled';
+  /** Settled while still queued: the queue skips it. */
+  readonly dropped: boolean;
   resolve(value: unknown): void;
   reject(error: SettleError): void;
   signal?: AbortSignal;
@@ -31,7 +34,7 @@ export class TaskExecutor<M extends object> implements Executor<M> {
   readonly kind: ExecutorKind;
   readonly name: string;
   private readonly maxQueue: number;
-  private readonly queue: Entry[] = [];
+  private readonly queue = new TaskQueue<Entry>();
   private readonly running = new Set<Entry>();
   private completed = 0;
   private readonly failures: FailureCounts = { 'task-failed': 0, cancelled: 0, 'worker-crashed': 0, closed: 0 };
@@ -53,9 +56,18 @@ export class TaskExecutor<M extends object> implements Executor<M> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new TaskCancelledError(signal.reason));
     const free = this.running.size < this.backend.capacity;
-    if (!free && this.queue.length >= this.maxQueue) return Promise.reject(new QueueFullError(this.name, this.maxQueue));
+    if (!free && this.queue.size >= this.maxQueue) return Promise.reject(new QueueFullError(this.name, this.maxQueue));
     return new Promise<TaskResult<M, K>>((resolve, reject) => {
-      const entry: Entry = { request: { task, args }, state: 'queued', resolve: resolve as (value: unknown) => void, reject, signal };
+      const entry: Entry = {
+        request: { task, args },
+        state: 'queued',
+        get dropped() {
+          return this.state === 'settled';
+        },
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        signal,
+      };
       if (signal) {
         entry.onAbort = () => this.settle(entry, new TaskCancelledError(signal.reason));
         signal.addEventListener('abort', entry.onAbort, { once: true });
@@ -73,7 +85,7 @@ export class TaskExecutor<M extends object> implements Executor<M> {
   async destroy(): Promise<void> {
     this.state = 'destroyed';
     const error = new ExecutorClosedError('destroyed');
-    for (const entry of [...this.queue, ...this.running]) this.settle(entry, error);
+    for (const entry of [...this.queue.values(), ...this.running]) this.settle(entry, error);
     await this.backend.stop();
   }
 
@@ -85,7 +97,7 @@ export class TaskExecutor<M extends object> implements Executor<M> {
       name: this.name,
       workers,
       running: this.running.size,
-      queued: this.queue.length,
+      queued: this.queue.size,
       completed: this.completed,
       failed,
       failures: { ...this.failures },
@@ -110,9 +122,10 @@ export class TaskExecutor<M extends object> implements Executor<M> {
 
   private settle(entry: Entry, error?: SettleError, value?: unknown): void {
     if (entry.state === 'settled') return;
-    if (entry.state === 'queued') this.queue.splice(this.queue.indexOf(entry), 1);
-    else this.running.delete(entry);
+    const wasQueued = entry.state === 'queued';
     entry.state = 'settled';
+    if (wasQueued) this.queue.dropped();
+    else this.running.delete(entry);
     if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
     if (error) {
       this.failures[error.kind]++;
@@ -126,14 +139,14 @@ export class TaskExecutor<M extends object> implements Executor<M> {
 
   /** Starts queued tasks while there is room; tells a waiting close() when all is done. */
   private next(): void {
-    while (this.state !== 'destroyed' && this.running.size < this.backend.capacity && this.queue.length > 0) {
+    while (this.state !== 'destroyed' && this.running.size < this.backend.capacity && this.queue.size > 0) {
       this.start(this.queue.shift()!);
     }
-    if (this.running.size === 0 && this.queue.length === 0) this.drained?.();
+    if (this.running.size === 0 && this.queue.size === 0) this.drained?.();
   }
 
   private drain(): Promise<void> {
-    if (this.running.size === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.running.size === 0 && this.queue.size === 0) return Promise.resolve();
     return new Promise((resolve) => (this.drained = resolve));
   }
 }
