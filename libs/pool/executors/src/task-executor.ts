@@ -2,8 +2,7 @@
 // of the backend's capacity, cancellation, close vs destroy, and counts read when asked.
 // Every task settles exactly once, with the first of: its value, its error, a cancel, a lost
 // worker or a destroy; whatever arrives later for it is ignored.
-import type { WorkerBackend } from './backend';
-import { WorkerLostError } from './backend';
+import { WorkerLostError, type WorkerBackend } from './backend';
 import {
   ExecutorClosedError,
   QueueFullError,
