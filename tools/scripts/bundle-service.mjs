@@ -3,7 +3,7 @@
 // grpc-health-check and @grpc/reflection load their .proto files from disk at run time, so
 // those are copied beside the bundle and the two packages are pointed at them.
 // Executors need files of their own at run time, so these are bundled too: the worker
-// entries of @grpc-ts/pool and @grpc-ts/executors (src/workers/*.ts -> <outdir>/workers/*.js),
+// entries of @grpc-ts/executors (src/workers/*.ts -> <outdir>/workers/*.js, for apps that use it),
 // piscina's own thread entry (<outdir>/worker.js: piscina looks for it beside the code that
 // bundles it, main.js), and the app's task modules (src/tasks/*.ts beside the entry ->
 // <outdir>/tasks/*.js), which resolveTaskModule() finds next to main.js.
@@ -74,7 +74,19 @@ const resolvable = (name) => {
     return undefined;
   }
 };
-const executorsIndex = resolvable('@grpc-ts/executors');
+// Worker entries go only into apps that run an executor (their package.json depends on
+// @grpc-ts/executors): prod-service's bundle carries no worker code.
+const appManifest = (() => {
+  for (let dir = dirname(resolve(entry)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  }
+  return {};
+})();
+const usesExecutors =
+  appManifest.name === '@grpc-ts/executors' ||
+  Boolean({ ...appManifest.dependencies, ...appManifest.devDependencies }['@grpc-ts/executors']);
+const executorsIndex = usesExecutors ? resolvable('@grpc-ts/executors') : undefined;
 const executorEntries = executorsIndex
   ? [
       ...workerEntries(executorsIndex),
@@ -83,7 +95,6 @@ const executorEntries = executorsIndex
   : [];
 const tasksDir = join(dirname(resolve(entry)), 'tasks');
 const extraEntries = [
-  ...workerEntries(require.resolve('@grpc-ts/pool')),
   ...executorEntries,
   ...(existsSync(tasksDir) ? readdirSync(tasksDir).filter((f) => f.endsWith('.ts')) : []).map((file) => ({
     in: join(tasksDir, file),

@@ -1,13 +1,10 @@
 // Benchmark (a script that prints figures, not a test) for libs/pool, side by side in one run:
-//  A. CPU-bound throughput of the executors: inline vs threads vs processes.
-//  B. Unary QPS of a grpc-js server with the limiter + call metrics vs without (h2load,
-//     server pinned to core 0, load to core 1).
-//  C. The same executors two ways: libs/pool's own worker pool (old) vs @grpc-ts/executors
-//     on piscina (threads) and workerpool (processes) (new), for ~25 ms tasks and for
-//     RecordRoute-sized chunks, where the cost per task shows.
+//  A. CPU-bound throughput of @grpc-ts/executors: inline vs threads (piscina) vs processes
+//     (workerpool), with RecordRoute-sized and large arguments.
+//  B. Unary QPS and server CPU per call: a bare grpc-js server vs the kit's ServiceServer with
+//     the limiter, and with limiter + call metrics (h2load, server on core 0, load on core 1).
 // Rounds are interleaved and medians reported, because these machines are shared and noisy.
-// Usage: tsx libs/pool/bench/pool-bench.ts [--rounds 5] [--seconds 5] [--tasks 24] [--chunks 2000]
-//          [--no-executors] [--no-limiter] [--no-compare]
+// Usage: tsx bench/pool/pool-bench.ts [--rounds 5] [--seconds 5] [--tasks 24] [--no-executors] [--no-limiter]
 import { Client, credentials } from '@grpc/grpc-js';
 import { buildSync } from 'esbuild';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -16,8 +13,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { createExecutor as createNewExecutor } from '@grpc-ts/executors';
-import { createExecutor, type ExecutorKind } from '../src';
+import { createExecutor, type ExecutorKind } from '@grpc-ts/executors';
 import * as CpuTasks from './cpu-tasks';
 
 function flag(name: string, fallback: number): number {
@@ -31,7 +27,6 @@ function flag(name: string, fallback: number): number {
 const rounds = flag('rounds', 5);
 const seconds = flag('seconds', 5);
 const taskCount = flag('tasks', 24);
-const chunkCount = flag('chunks', 2000);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
@@ -111,110 +106,6 @@ async function benchExecutorsWith(points: number): Promise<void> {
   }
 }
 
-// C. Old vs new executors ----------------------------------------------------------------
-
-type Impl = 'old' | 'new';
-type PoolKind = Exclude<ExecutorKind, 'inline'>;
-
-interface Workload {
-  label: string;
-  route: Int32Array;
-  repeat: number;
-  tasks: number;
-}
-
-interface Runner {
-  run(route: Int32Array, repeat: number): Promise<number>;
-  close(): Promise<void>;
-}
-
-function makeRunner(impl: Impl, kind: PoolKind, maxQueue: number): Runner {
-  const options = { kind, taskModule: join(__dirname, 'cpu-tasks.ts'), size: availableParallelism(), maxQueue };
-  if (impl === 'old') {
-    const executor = createExecutor<typeof CpuTasks>(options);
-    return { run: (route, repeat) => executor.run('routeLengthMeters', [route, repeat]), close: () => executor.close() };
-  }
-  const executor = createNewExecutor<typeof CpuTasks>(options);
-  return { run: (route, repeat) => executor.run('routeLengthMeters', [route, repeat]), close: () => executor.close() };
-}
-
-/**
- * Start-up (made -> one task done on every worker), throughput, and the event loop's busy
- * time per task (what handing tasks over costs the thread that also serves the calls).
- */
-async function measure(impl: Impl, kind: PoolKind, workload: Workload): Promise<{ startMs: number; tasksPerSecond: number; loopUs: number }> {
-  const made = process.hrtime.bigint();
-  const runner = makeRunner(impl, kind, workload.tasks);
-  try {
-    await Promise.all(Array.from({ length: availableParallelism() }, () => runner.run(workload.route, 1)));
-    const started = process.hrtime.bigint();
-    const startMs = Number(started - made) / 1e6;
-    const loopBefore = performance.eventLoopUtilization();
-    const lengths = await Promise.all(Array.from({ length: workload.tasks }, () => runner.run(workload.route, workload.repeat)));
-    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-    const loopUs = (performance.eventLoopUtilization(loopBefore).active * 1000) / workload.tasks;
-    if (new Set(lengths.map((l) => l.toFixed(3))).size !== 1) throw new Error(`${impl} ${kind}: tasks disagree`);
-    return { startMs, tasksPerSecond: workload.tasks / elapsed, loopUs };
-  } finally {
-    await runner.close();
-  }
-}
-
-async function benchCompare(): Promise<void> {
-  const small = makeRoute(4_096);
-  const large = makeRoute(100_000);
-  const workloads: Workload[] = [
-    { label: `${taskCount} tasks of ~25 ms, 4,096 points (32 KB)`, route: small, repeat: repeatFor25ms(small), tasks: taskCount },
-    { label: `${taskCount} tasks of ~25 ms, 100,000 points (781 KB)`, route: large, repeat: repeatFor25ms(large), tasks: taskCount },
-    { label: `${fmt(chunkCount)} RecordRoute chunks: 1 pass, 4,096 points`, route: small, repeat: 1, tasks: chunkCount },
-  ];
-  const kinds: PoolKind[] = ['threads', 'processes'];
-  const impls: Impl[] = ['old', 'new'];
-  console.log(`\nC. Executors, old (libs/pool worker pool) vs new (@grpc-ts/executors: piscina threads, workerpool processes): ` +
-    `pool size ${availableParallelism()}, ${rounds} interleaved rounds (old/new order alternates), tasks/s medians`);
-  const key = (w: number, kind: PoolKind, impl: Impl) => `${w}/${kind}/${impl}`;
-  const tps = new Map<string, number[]>();
-  const starts = new Map<string, number[]>();
-  const loops = new Map<string, number[]>();
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? impls : [...impls].reverse();
-    for (let w = 0; w < workloads.length; w++) {
-      for (const kind of kinds) {
-        for (const impl of order) {
-          const { startMs, tasksPerSecond, loopUs } = await measure(impl, kind, workloads[w]!);
-          tps.set(key(w, kind, impl), [...(tps.get(key(w, kind, impl)) ?? []), tasksPerSecond]);
-          loops.set(key(w, kind, impl), [...(loops.get(key(w, kind, impl)) ?? []), loopUs]);
-          starts.set(`${kind}/${impl}`, [...(starts.get(`${kind}/${impl}`) ?? []), startMs]);
-        }
-      }
-    }
-  }
-  // Old and new ran back to back in each round, so the median of the per-round ratios cancels
-  // most of the host's drift; the ratio of the medians is printed beside it.
-  console.log('| workload | kind | old tasks/s | new tasks/s | new / old (medians) | new / old (median per round) | ' +
-    'event loop µs/task old | new | old rounds (tasks/s) | new rounds (tasks/s) |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---|---|');
-  for (let w = 0; w < workloads.length; w++) {
-    for (const kind of kinds) {
-      const old = tps.get(key(w, kind, 'old')) ?? [];
-      const now = tps.get(key(w, kind, 'new')) ?? [];
-      const paired = median(now.map((n, i) => n / old[i]!));
-      const loopOld = median(loops.get(key(w, kind, 'old')) ?? []);
-      const loopNew = median(loops.get(key(w, kind, 'new')) ?? []);
-      console.log(`| ${workloads[w]!.label} | ${kind} | ${fmt(median(old))} | ${fmt(median(now))} | ` +
-        `${(median(now) / median(old)).toFixed(2)}x | ${paired.toFixed(2)}x | ${fmt(loopOld)} | ${fmt(loopNew)} | ` +
-        `${old.map(fmt).join(', ')} | ${now.map(fmt).join(', ')} |`);
-    }
-  }
-  console.log('\n| start-up: made -> one task done on every worker, all runs | old ms (median) | new ms (median) | new / old |');
-  console.log('|---|---:|---:|---:|');
-  for (const kind of kinds) {
-    const old = median(starts.get(`${kind}/old`) ?? []);
-    const now = median(starts.get(`${kind}/new`) ?? []);
-    console.log(`| ${kind} | ${fmt(old)} | ${fmt(now)} | ${(now / old).toFixed(2)}x |`);
-  }
-}
-
 // B. Limiter overhead ---------------------------------------------------------------------
 
 /** CPU seconds (user + system) a process has used, from /proc: less noisy than QPS alone. */
@@ -228,7 +119,7 @@ const taskset = (core: number, command: string[]) =>
 
 type LabMode = 'plain' | 'limiter' | 'full';
 const LAB_MODES: LabMode[] = ['plain', 'limiter', 'full'];
-const LAB_LABELS: Record<LabMode, string> = { plain: 'no guard', limiter: 'limiter', full: 'limiter + call metrics' };
+const LAB_LABELS: Record<LabMode, string> = { plain: 'bare grpc-js', limiter: 'ServiceServer + limiter', full: 'ServiceServer + limiter + call metrics' };
 
 // The lab server runs as the services do: an esbuild bundle on plain node. (Under tsx every
 // closure is wrapped to keep its name, which alone costs a few % per call and would be
@@ -328,7 +219,6 @@ async function main(): Promise<void> {
   console.log(`pool benchmark: ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}, node ${process.version}`);
   if (!process.argv.includes('--no-executors')) await benchExecutors();
   if (!process.argv.includes('--no-limiter')) await benchLimiter();
-  if (!process.argv.includes('--no-compare')) await benchCompare();
 }
 
 main().catch((error: unknown) => {
