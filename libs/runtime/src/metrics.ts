@@ -27,6 +27,23 @@ interface ConnectionReadings {
   readonly tlsFailures?: number;
 }
 
+interface ExecutorReadings {
+  readonly name: string;
+  readonly queued: number;
+  readonly running: number;
+  readonly workers: number;
+  readonly utilization: number;
+  readonly completed: number;
+  /** Failed tasks by kind of error. */
+  readonly failures: object;
+}
+
+/** What the metrics read of an executor (structurally @grpc-ts/executors' Executor). */
+export interface ObservedExecutor {
+  readonly name: string;
+  stats(): ExecutorReadings;
+}
+
 /** A counter whose value is read from its source when /metrics is scraped. */
 function readCounter(registry: Registry, name: string, help: string, read: () => number | undefined): void {
   const metric = {
@@ -60,7 +77,7 @@ export class ServerMetrics {
   readonly executorRunning: Gauge<'executor'>;
   readonly executorWorkers: Gauge<'executor'>;
   readonly executorUtilization: Gauge<'executor'>;
-  readonly executorTasksTotal: Counter<'executor' | 'outcome'>;
+  private readonly executors: ObservedExecutor[] = [];
 
   constructor(options: ServerMetricsOptions = {}) {
     if (options.labels) this.registry.setDefaultLabels(options.labels);
@@ -136,26 +153,48 @@ export class ServerMetrics {
       'TLS handshakes that failed (no or bad client certificate, unknown CA, protocol mismatch)',
       () => metricsOf.connections?.tlsFailures,
     );
-    this.executorQueueDepth = new Gauge({
-      name: 'executor_queue_depth',
-      help: 'Tasks waiting for a worker',
-      labelNames: ['executor'],
-      registers,
-    });
-    this.executorRunning = new Gauge({ name: 'executor_running', help: 'Tasks running now', labelNames: ['executor'], registers });
-    this.executorWorkers = new Gauge({ name: 'executor_workers', help: 'Workers in the pool', labelNames: ['executor'], registers });
-    this.executorUtilization = new Gauge({
-      name: 'executor_utilization',
-      help: 'Running tasks / workers (0..1)',
-      labelNames: ['executor'],
-      registers,
-    });
-    this.executorTasksTotal = new Counter({
+    // Executors keep their own counts; they are read here when /metrics is scraped.
+    const executors = this.executors;
+    const executorGauge = (name: string, help: string, read: (stats: ExecutorReadings) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['executor'],
+        registers,
+        collect(this: Gauge<'executor'>) {
+          for (const executor of executors) this.set({ executor: executor.name }, read(executor.stats()));
+        },
+      });
+    this.executorQueueDepth = executorGauge('executor_queue_depth', 'Tasks waiting for a worker', (s) => s.queued);
+    this.executorRunning = executorGauge('executor_running', 'Tasks running now', (s) => s.running);
+    this.executorWorkers = executorGauge('executor_workers', 'Workers in the pool', (s) => s.workers);
+    this.executorUtilization = executorGauge('executor_utilization', 'Running tasks / workers (0..1)', (s) => s.utilization);
+    const tasksTotal = {
       name: 'executor_tasks_total',
-      help: 'Tasks finished, by outcome',
-      labelNames: ['executor', 'outcome'],
-      registers,
-    });
+      help: 'Tasks finished, by outcome (ok, or the kind of error)',
+      type: 'counter',
+      aggregator: 'sum',
+      get: async () => ({
+        name: 'executor_tasks_total',
+        help: 'Tasks finished, by outcome (ok, or the kind of error)',
+        type: 'counter',
+        aggregator: 'sum',
+        values: executors.flatMap((executor) => {
+          const stats = executor.stats();
+          return [
+            { value: stats.completed, labels: { executor: stats.name, outcome: 'ok' } },
+            ...Object.entries(stats.failures as Record<string, number>).map(([outcome, value]) => ({ value, labels: { executor: stats.name, outcome } })),
+          ];
+        }),
+      }),
+      reset: () => undefined,
+    };
+    this.registry.registerMetric(tasksTotal as never);
+  }
+
+  /** Exports an executor's queue, workers and task counts, read at scrape time. */
+  observeExecutor(executor: ObservedExecutor): void {
+    this.executors.push(executor);
   }
 
   /** Exports this limiter's active and queued calls and its limit. */
