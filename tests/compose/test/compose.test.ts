@@ -153,8 +153,8 @@ function parseMetrics(text: string, name: string): number {
   it('publishes the gRPC ports on the host', async () => {
     const prodPort = await stack.publishedPort('prod-service', 50051);
     const routePort = await stack.publishedPort('route-guide', 50052);
-    await expect(checkHealth(`127.0.0.1:${prodPort}`, 'services.ProdService', 5000)).resolves.toBe('SERVING');
-    await expect(checkHealth(`127.0.0.1:${routePort}`, 'routeguide.RouteGuide', 5000)).resolves.toBe('SERVING');
+    await expect(checkHealth(`127.0.0.1:${prodPort}`, 'services.ProdService', { timeoutMs: 5000 })).resolves.toBe('SERVING');
+    await expect(checkHealth(`127.0.0.1:${routePort}`, 'routeguide.RouteGuide', { timeoutMs: 5000 })).resolves.toBe('SERVING');
   });
 
   it('gets the right answers from every RPC of both services inside the network', async () => {

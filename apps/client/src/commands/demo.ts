@@ -47,7 +47,7 @@ function demoSteps(context: CliContext, clients: DemoClients): Step[] {
     {
       service: 'prod-service',
       call: 'Health/Check',
-      run: () => serving(checkHealth(prodAddr, 'services.ProdService', timeout)),
+      run: () => serving(checkHealth(prodAddr, 'services.ProdService', { timeoutMs: timeout })),
     },
     {
       service: 'prod-service',
@@ -57,7 +57,7 @@ function demoSteps(context: CliContext, clients: DemoClients): Step[] {
     {
       service: 'route-guide',
       call: 'Health/Check',
-      run: () => serving(checkHealth(routeAddr, 'routeguide.RouteGuide', timeout)),
+      run: () => serving(checkHealth(routeAddr, 'routeguide.RouteGuide', { timeoutMs: timeout })),
     },
     {
       service: 'route-guide',

@@ -24,7 +24,7 @@ export function registerHealthCommand(program: Command): void {
       let state: string;
       try {
         // One attempt, no retries: a health check must answer within its deadline, not hide a failure.
-        state = await checkHealth(address, service, context.options.timeout);
+        state = await checkHealth(address, service, { timeoutMs: context.options.timeout });
       } catch (error) {
         throw new CliError(`health ${address}${service ? ` ${service}` : ''}: ${describeError(error)}`);
       }
