@@ -11,4 +11,5 @@ export {
 } from './processes';
 export { scrapeMetrics, sumSamples } from './metrics-text';
 export { interopPython } from './interop';
+export { interopCredentials, type InteropClientOptions, type InteropCredentials, type InteropCredentialsOptions } from './interop-credentials';
 export { grpcFrame, rawCall, rawSession, type RawCall, type RawCallOptions } from './raw-grpc';
