@@ -10,7 +10,7 @@ export TEST_SUMMARY_FILE="${TEST_SUMMARY_FILE:-$(mktemp)}"
 : > "$TEST_SUMMARY_FILE"
 # Word-split on purpose: nx takes several targets after one -t.
 # shellcheck disable=SC2086
-npx nx run-many -t ${TEST_TARGETS:-check-generated buf-lint buf-format buf-breaking typecheck test} --output-style stream "$@"
+npx nx run-many -t ${TEST_TARGETS:-check-generated buf-lint buf-format buf-breaking lint typecheck test} --output-style stream "$@"
 status=$?
 node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map(JSON.parse);

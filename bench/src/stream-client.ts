@@ -50,7 +50,7 @@ let measuring = false;
 let stopping = false;
 let open = 0;
 const result: StreamClientResult = { messages: 0, seconds: 0, calls: 0, errors: 0, clientCpu: 0 };
-let allEnded: () => void = () => {};
+let allEnded: () => void = () => undefined;
 
 function startCall(): void {
   open++;
@@ -60,7 +60,7 @@ function startCall(): void {
     received++;
     if (measuring) result.messages++;
   });
-  call.on('error', (_error: ServiceError) => {}); // reported again by 'status'
+  call.on('error', (_error: ServiceError) => undefined); // reported again by 'status'
   call.on('status', (status: StatusObject) => {
     open--;
     if (measuring) result.calls++;

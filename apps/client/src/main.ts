@@ -32,7 +32,7 @@ function exitCodeOf(error: unknown): number {
 }
 
 program.parseAsync(process.argv).then(
-  () => {},
+  () => undefined,
   (error: unknown) => {
     process.exitCode = exitCodeOf(error);
   },

@@ -4,12 +4,15 @@
 // Skips, saying why, where no Docker engine is reachable. Without an image registry, build a
 // local base image first (.ci/docker-setup.sh) and set BASE_IMAGE=local/node-base:24.
 import { checkHealth } from '@grpc-ts/protos';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import routeGuideDb from '../../../apps/route-guide/data/route_guide_db.json';
-import stockFile from '../../../apps/prod-service/data/stock.json';
 import { ComposeStack, probeDocker, tail, type CommandResult } from './compose-stack';
 
 const ROOT = join(__dirname, '../../..');
+// The services' data files, read as data: what the stack must answer.
+const readJson = <T>(path: string): T => JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as T;
+const routeGuideDb = readJson<{ name: string; location: { latitude: number; longitude: number } }[]>('apps/route-guide/data/route_guide_db.json');
+const stockFile = readJson<{ products: { id: number; name: string; stock: number }[] }>('apps/prod-service/data/stock.json');
 const BASE_IMAGE = process.env.BASE_IMAGE || 'node:24-bookworm-slim';
 // Tag of the images built here; another checkout's run on the same engine can pick its own.
 const IMAGE_TAG = process.env.E2E_IMAGE_TAG || 'e2e';

@@ -77,7 +77,7 @@ export function registerLoadCommand(program: Command): void {
           retry: context.channelSettings(),
           signal: interrupted.signal,
         });
-        const progress = context.json ? { stop: () => {} } : showProgress(run.progress, { count: options.count, durationMs });
+        const progress = context.json ? { stop: () => undefined } : showProgress(run.progress, { count: options.count, durationMs });
         const result = await run.result.finally(() => progress.stop());
         const report = buildReport(result, { rpc: options.rpc, method: rpc.method, target, concurrency: options.concurrency, channels });
         if (context.json) context.printJson(report);

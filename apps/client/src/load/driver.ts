@@ -84,14 +84,14 @@ export async function startLoad(plan: LoadPlan): Promise<LoadRun> {
   const startedAt = process.hrtime.bigint();
   let finishedAt = startedAt;
 
-  let finishRun: () => void = () => {};
+  let finishRun: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finishRun = resolve));
   const slotCount = plan.count === undefined ? plan.concurrency : Math.min(plan.concurrency, plan.count);
 
   for (let index = 0; index < slotCount; index++) {
     const options: CallOptions = { deadline: 0 };
     let callStartedAt = 0n;
-    let start: StartCall = () => {};
+    let start: StartCall = () => undefined;
     const next = () => {
       if (stopping || started >= limit) {
         if (++idleSlots === slotCount) finishRun();

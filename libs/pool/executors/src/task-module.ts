@@ -14,6 +14,5 @@ export function resolveTaskModule(dir: string, name: string): string {
 }
 
 export function loadTaskModule(path: string): TaskModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path) as TaskModule;
 }

@@ -2,7 +2,7 @@
 // tools/scripts/bundle-service.mjs and runs with plain node from a directory with no
 // node_modules: it prints one JSON report.
 import { join } from 'node:path';
-import { EXECUTOR_KINDS, createExecutor, resolveTaskModule, type WorkerCrashedError } from '@grpc-ts/executors';
+import { EXECUTOR_KINDS, createExecutor, resolveTaskModule, type WorkerCrashedError } from '../../src';
 import type * as Tasks from './tasks/bundle-tasks';
 
 async function main(): Promise<void> {
