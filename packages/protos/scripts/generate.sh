@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates packages/protos/src/gen from packages/protos/proto (ts-proto, local plugin)
+# Regenerates packages/protos/src/gen from packages/protos/proto (ts-proto, and protoc-gen-es
+# for edge/v1 under src/gen/es; both local plugins)
 # and embeds the descriptor set that server reflection serves.
 # Usage: generate.sh [OUT_ROOT]   (default: the workspace root; check-generated uses a temp dir)
 # Everything is generated into a scratch dir first, then synced: only files whose content
@@ -13,6 +14,8 @@ buf="$root/node_modules/.bin/buf"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$buf" generate --template packages/protos/buf.gen.yaml --output "$work"
+# The edge's contract again with protoc-gen-es (Connect), into src/gen/es.
+"$buf" generate --template packages/protos/buf.gen.es.yaml --output "$work"
 # Reflection serves one set: our module, grpc.health.v1 and grpc.reflection itself, each
 # built by buf so every type name is fully qualified (grpcurl / buf curl resolve them).
 # Serialized FileDescriptorSets concatenate into one (`file` is a repeated field).

@@ -26,7 +26,7 @@ describe('protos generate / check-generated', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'protos-generate-'));
-    for (const path of ['buf.yaml', 'packages/protos/proto', 'packages/protos/buf.gen.yaml', 'packages/protos/scripts', GEN]) {
+    for (const path of ['buf.yaml', 'packages/protos/proto', 'packages/protos/buf.gen.yaml', 'packages/protos/buf.gen.es.yaml', 'packages/protos/scripts', GEN]) {
       cpSync(join(repo, path), join(root, path), { recursive: true });
     }
     symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));

@@ -1,0 +1,1 @@
+export * from './gen/edge/v1/edge';
