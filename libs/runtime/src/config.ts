@@ -47,6 +47,14 @@ export function limitsEnv(metricsPort = 9464) {
     HANDSHAKE_TIMEOUT_MS: envInt({ default: 10_000, min: 0, max: 600_000 }),
     /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: concurrent calls on one connection. */
     MAX_CONCURRENT_STREAMS: envInt({ default: 100, min: 1, max: 1_000_000 }),
+    /**
+     * A client connection is sent GOAWAY after about this long (+-10% jitter) and the client
+     * reconnects, re-resolving the name: after a scale-out, load spreads onto the new replicas
+     * within this time. 0 = connections live for ever.
+     */
+    MAX_CONNECTION_AGE_MS: envInt({ default: 300_000, min: 0, max: 86_400_000 }),
+    /** After that GOAWAY, calls still running on the old connection get this long to finish; 0 = no limit. */
+    MAX_CONNECTION_AGE_GRACE_MS: envInt({ default: 60_000, min: 0, max: 86_400_000 }),
     /** Server processes sharing the port (Node cluster); 1 = no cluster. */
     WORKERS: envInt({ default: 1, min: 1, max: 256 }),
     /** Port of the Prometheus /metrics endpoint (0 = any free port). */

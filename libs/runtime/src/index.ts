@@ -32,3 +32,12 @@ export { startMetricsServer, type MetricsSource, type RunningMetricsServer } fro
 export { clusterWorkerId, isClusterWorker, runClustered, shareMetricsWithPrimary, type ClusterOptions } from './cluster';
 export { runMain, type BaseConfig, type ProcessBase, type RunMainOptions, type Stoppable } from './main';
 export { statusName } from './status-codes';
+export {
+  admit,
+  callerAuthOf,
+  limitsFromConfig,
+  watchSecurityFiles,
+  type Admission,
+  type CallerAuth,
+  type ServerLimits,
+} from './serving';

@@ -5,7 +5,7 @@
 import { Server, ServerCredentials, type ServerOptions, type ServiceDefinition, type UntypedHandleCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ConcurrencyLimiter, listenWithConnectionLimit, type ConnectionListener } from '@grpc-ts/limits';
 import { protosPackageDefinition } from '@grpc-ts/protos';
-import { LISTENING, policy, type Logger, type MethodPolicy, type ReflectionMode, type ServerMetrics, type TlsMaterial } from '@grpc-ts/runtime';
+import { LISTENING, policy, type Logger, type MethodPolicy, type ReflectionMode, type ServerLimits, type ServerMetrics, type TlsMaterial } from '@grpc-ts/runtime';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Socket } from 'node:net';
@@ -20,24 +20,10 @@ import { authenticate, type CallerAuth } from './wrappers/authenticate';
 import { callMetrics } from './wrappers/call-metrics';
 import { concurrencyLimit } from './wrappers/concurrency-limit';
 
+export type { ServerLimits };
+
 export const HEALTH_SERVICE = 'grpc.health.v1.Health';
 export const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
-
-export interface ServerLimits {
-  /** Server-wide limit on active RPCs (RESOURCE_EXHAUSTED beyond it); 0 = unlimited. */
-  maxConcurrentRpcs: number;
-  /** RPCs that may wait for a slot; 0 = reject at once. */
-  queueSize?: number;
-  queueTimeoutMs?: number;
-  /** Most concurrent client connections; 0 = unlimited. */
-  maxConnections?: number;
-  /** Concurrent calls on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
-  maxConcurrentStreams?: number;
-  /** A stream with no message in or out for this long ends (DEADLINE_EXCEEDED); 0 = never. */
-  streamIdleTimeoutMs?: number;
-  /** A connection that has not sent the HTTP/2 preface and SETTINGS this long after accept is closed; 0 = never. */
-  handshakeTimeoutMs?: number;
-}
 
 /** Every method of a service with its authorization policy: declared next to the implementation. */
 export type MethodPolicies<D extends ServiceDefinitionLike> = { readonly [K in keyof D]: MethodPolicy };
@@ -104,7 +90,7 @@ export class ServiceServer {
     this.logger = options.logger;
     this.metrics = options.metrics;
     this.limits = options.limits ?? { maxConcurrentRpcs: 0 };
-    const { maxConcurrentRpcs, queueSize, queueTimeoutMs, maxConcurrentStreams } = this.limits;
+    const { maxConcurrentRpcs, queueSize, queueTimeoutMs, maxConcurrentStreams, maxConnectionAgeMs, maxConnectionAgeGraceMs } = this.limits;
     if (maxConcurrentRpcs > 0) {
       const metrics = options.metrics;
       this.limiter = new ConcurrencyLimiter({
@@ -134,6 +120,10 @@ export class ServiceServer {
     this.server = new Server({
       ...options.serverOptions,
       ...(maxConcurrentStreams ? { 'grpc.max_concurrent_streams': maxConcurrentStreams } : {}),
+      // Clients (the edge's round_robin channels) reconnect after a GOAWAY and re-resolve the
+      // name, so a scale-out is picked up within the connection age. grpc-js sets no age by default.
+      ...(maxConnectionAgeMs ? { 'grpc.max_connection_age_ms': maxConnectionAgeMs } : {}),
+      ...(maxConnectionAgeMs && maxConnectionAgeGraceMs ? { 'grpc.max_connection_age_grace_ms': maxConnectionAgeGraceMs } : {}),
     });
     this.health.addToServer(this.platformRegistrar());
   }
@@ -293,6 +283,7 @@ export class ServiceServer {
       maxConnections: this.limits.maxConnections ?? 0,
       streamIdleTimeoutMs: this.limits.streamIdleTimeoutMs ?? 0,
       handshakeTimeoutMs: this.limits.handshakeTimeoutMs ?? 0,
+      maxConnectionAgeMs: this.limits.maxConnectionAgeMs ?? 0,
       transport: this.security.tls ? (this.security.tls.clientCa ? 'mtls' : 'tls') : 'plaintext',
       auth: this.security.auth ? 'on' : 'off',
       reflection: this.reflectionMode(),
