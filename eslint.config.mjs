@@ -49,6 +49,8 @@ export default [
             { sourceTag: 'scope:prod', onlyDependOnLibsWithTags: ['scope:prod', 'scope:shared'] },
             { sourceTag: 'scope:routeguide', onlyDependOnLibsWithTags: ['scope:routeguide', 'scope:shared'] },
             { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared'] },
+            // The edge calls the backends through the shared contracts, never their code.
+            { sourceTag: 'scope:edge', onlyDependOnLibsWithTags: ['scope:edge', 'scope:shared'] },
             { sourceTag: 'scope:stack', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
