@@ -1,0 +1,186 @@
+// Deadlines, cancellation and retries through the edge, observed at the backend: fake
+// route-guide and prod-service servers (the kit's ServiceServer in this test process) that
+// record what each call saw, behind the real edge process.
+import { prod, routeguide } from '@grpc-ts/protos';
+import { ServiceServer, unavailable, type CallContext } from '@grpc-ts/server-kit';
+import { publicPolicies, startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
+import { waitFor, type ServiceProcess } from '@grpc-ts/test-support';
+import { connectJson, serviceBundles, startEdge, staticTarget, stopAll } from './support/stack';
+
+type Mode = 'ok' | 'hang' | 'fail-once' | 'fail';
+
+interface Seen {
+  method: string;
+  deadline: number;
+  signal: AbortSignal;
+  abortedAt?: number;
+}
+
+class FakeBackends {
+  seen: Seen[] = [];
+  mode: Record<'getFeature' | 'recordRoute' | 'getProdStock', Mode> = { getFeature: 'ok', recordRoute: 'ok', getProdStock: 'ok' };
+  attempts = { getFeature: 0, recordRoute: 0, getProdStock: 0 };
+  routeGuide!: RunningTestServer;
+  prod!: RunningTestServer;
+
+  private async behave(method: keyof FakeBackends['mode'], ctx: CallContext): Promise<void> {
+    const entry: Seen = { method, deadline: ctx.deadline, signal: ctx.signal };
+    ctx.signal.addEventListener('abort', () => (entry.abortedAt = performance.now()), { once: true });
+    this.seen.push(entry);
+    const attempt = ++this.attempts[method];
+    const mode = this.mode[method];
+    if (mode === 'fail' || (mode === 'fail-once' && attempt === 1)) throw unavailable(`${method} attempt ${attempt} refused`);
+    if (mode === 'hang') await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+  }
+
+  async start(): Promise<void> {
+    const logger = testLogger();
+    this.routeGuide = await startTestServer(
+      new ServiceServer({ logger }).addService(
+        routeguide.RouteGuideService,
+        {
+          getFeature: async (point, ctx) => {
+            await this.behave('getFeature', ctx);
+            return { name: 'fake feature', location: point };
+          },
+          recordRoute: async (points, ctx) => {
+            let pointCount = 0;
+            for await (const _ of points) pointCount++;
+            await this.behave('recordRoute', ctx);
+            return { pointCount, featureCount: 0, distance: 42, elapsedTime: 0 };
+          },
+        },
+        publicPolicies(routeguide.RouteGuideService),
+      ),
+    );
+    this.prod = await startTestServer(
+      new ServiceServer({ logger }).addService(
+        prod.ProdServiceService,
+        {
+          getProdStock: async ({ prodId }, ctx) => {
+            await this.behave('getProdStock', ctx);
+            return { proStock: prodId * 10 };
+          },
+        },
+        publicPolicies(prod.ProdServiceService),
+      ),
+    );
+  }
+
+  reset(): void {
+    this.seen = [];
+    this.mode = { getFeature: 'ok', recordRoute: 'ok', getProdStock: 'ok' };
+    this.attempts = { getFeature: 0, recordRoute: 0, getProdStock: 0 };
+  }
+}
+
+const TRIP = { waypoints: [{ latitude: 1, longitude: 1 }, { latitude: 2, longitude: 2 }], productIds: [1] };
+const DEFAULT_TIMEOUT_MS = 3_000;
+// Larger than the default 50 ms: on two busy cores a hop can take tens of ms, and the margin
+// is what pays for the hops between the caller and the backends.
+const MARGIN_MS = 200;
+
+describe('propagation through the edge', () => {
+  const fakes = new FakeBackends();
+  let edge: ServiceProcess;
+
+  beforeAll(async () => {
+    await Promise.all([serviceBundles(), fakes.start()]);
+    edge = await startEdge({
+      ROUTE_GUIDE_TARGET: staticTarget(fakes.routeGuide.address),
+      PROD_SERVICE_TARGET: staticTarget(fakes.prod.address),
+      EDGE_DEFAULT_TIMEOUT_MS: String(DEFAULT_TIMEOUT_MS),
+      EDGE_DEADLINE_MARGIN_MS: String(MARGIN_MS),
+    });
+    // fetch loads its HTTP client on first use (100+ ms here): done now, so the deadline test
+    // below measures the caller's clock from when its request really leaves.
+    await connectJson(edge, 'PlanTrip', TRIP);
+    fakes.reset();
+  }, 120_000);
+  afterEach(() => fakes.reset());
+  afterAll(async () => {
+    await stopAll(edge);
+    await Promise.all([fakes.routeGuide?.stop(), fakes.prod?.stop()]);
+  });
+
+  it('bounds every backend call by the caller\'s deadline, less the margin', async () => {
+    const before = Date.now();
+    const { status } = await connectJson(edge, 'PlanTrip', TRIP, { 'connect-timeout-ms': '1500' });
+    expect(status).toBe(200);
+    // GetFeature x2, RecordRoute, GetProdStock: each deadline no later than the caller's.
+    expect(fakes.seen.map((s) => s.method).sort()).toEqual(['getFeature', 'getFeature', 'getProdStock', 'recordRoute']);
+    // The caller's deadline is measured from before it sent; each backend computes its own
+    // from grpc-timeout when the call reaches it, so it is later by the hops: the margin pays for those.
+    const callerDeadline = before + 1500;
+    const slack = fakes.seen.map(({ method, deadline }) => `${method} ${callerDeadline - deadline} ms`);
+    console.log(`deadline propagation: backend deadlines this much before the caller's: ${slack.join(', ')}`);
+    for (const { method, deadline } of fakes.seen) {
+      expect({ method, noLaterThanCaller: deadline <= callerDeadline }).toEqual({ method, noLaterThanCaller: true });
+      expect({ method, notWayEarlier: deadline >= callerDeadline - MARGIN_MS - 500 }).toEqual({ method, notWayEarlier: true });
+    }
+  });
+
+  it('gives the backend calls the configured default when the caller sends no deadline', async () => {
+    const before = Date.now();
+    await connectJson(edge, 'PlanTrip', TRIP);
+    const after = Date.now();
+    expect(fakes.seen).toHaveLength(4);
+    for (const { deadline } of fakes.seen) {
+      expect(deadline).toBeGreaterThanOrEqual(before + DEFAULT_TIMEOUT_MS - 5);
+      expect(deadline).toBeLessThanOrEqual(after + DEFAULT_TIMEOUT_MS + 5);
+    }
+  });
+
+  it('a slow backend makes only its part an error; the answer comes within the caller\'s deadline', async () => {
+    fakes.mode.getProdStock = 'hang';
+    const started = performance.now();
+    const { status, body } = await connectJson(edge, 'PlanTrip', TRIP, { 'connect-timeout-ms': '800' });
+    const tookMs = performance.now() - started;
+    expect(status).toBe(200);
+    expect(tookMs).toBeLessThan(800);
+    expect(body).toEqual({
+      route: { pointCount: 2, distanceMeters: 42 },
+      waypoints: TRIP.waypoints.map((location) => ({ location, featureName: 'fake feature' })),
+      supplies: [{ productId: 1, error: { code: 'deadline_exceeded', message: expect.stringMatching(/^Deadline exceeded/) } }],
+    });
+  });
+
+  it('a caller that goes away cancels the backend calls (within 100 ms)', async () => {
+    fakes.mode.getFeature = 'hang';
+    fakes.mode.recordRoute = 'hang';
+    const controller = new AbortController();
+    const call = connectJson(edge, 'PlanTrip', TRIP, { 'connect-timeout-ms': '20000' }, controller.signal).catch((error: Error) => error);
+    await waitFor(() => fakes.seen.filter((s) => s.method !== 'getProdStock').length === 3, 'the hanging backend calls to start');
+    const abortedAt = performance.now();
+    controller.abort();
+    await call;
+    await waitFor(() => fakes.seen.filter((s) => s.method !== 'getProdStock').every((s) => s.abortedAt !== undefined), 'the backends to see the cancel', 5_000);
+    const lags = fakes.seen.filter((s) => s.method !== 'getProdStock').map((s) => s.abortedAt! - abortedAt);
+    console.log(`cancel propagation: backend calls cancelled ${lags.map((lag) => lag.toFixed(1)).join(', ')} ms after the caller went away`);
+    for (const lag of lags) expect(lag).toBeLessThan(100);
+  });
+
+  it('retries an idempotent call that was refused (GetFeature, GetProdStock), with backoff', async () => {
+    fakes.mode.getFeature = 'fail-once';
+    fakes.mode.getProdStock = 'fail-once';
+    const { body } = await connectJson(edge, 'PlanTrip', { waypoints: [{ latitude: 1, longitude: 1 }], productIds: [3] }, { 'connect-timeout-ms': '5000' });
+    expect(body).toMatchObject({ waypoints: [{ featureName: 'fake feature' }], supplies: [{ productId: 3, stock: 30 }] });
+    expect(fakes.attempts).toMatchObject({ getFeature: 2, getProdStock: 2 });
+  });
+
+  it('never retries RecordRoute (not marked idempotent)', async () => {
+    fakes.mode.recordRoute = 'fail';
+    const { body } = await connectJson(edge, 'PlanTrip', TRIP, { 'connect-timeout-ms': '5000' });
+    expect(body.route).toEqual({ error: { code: 'unavailable', message: 'recordRoute attempt 1 refused' } });
+    expect(fakes.attempts.recordRoute).toBe(1);
+    // And across many calls: one attempt per call, whatever the failure.
+    for (let i = 0; i < 20; i++) await connectJson(edge, 'PlanTrip', TRIP, { 'connect-timeout-ms': '5000' });
+    expect(fakes.attempts.recordRoute).toBe(21);
+  });
+
+  it('a caller deadline too short for the margin fails at once with DEADLINE_EXCEEDED, calling nothing', async () => {
+    const { status, body } = await connectJson(edge, 'PlanTrip', TRIP, { 'connect-timeout-ms': String(MARGIN_MS - 100) });
+    expect({ status, code: body.code }).toEqual({ status: 504, code: 'deadline_exceeded' });
+    expect(fakes.seen).toHaveLength(0);
+  });
+});
