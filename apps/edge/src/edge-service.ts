@@ -6,6 +6,7 @@
 // control does the rest), and a caller that goes away cancels it.
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import { codeFromString } from '@connectrpc/connect/protocol-connect';
 import {
   EdgeService,
   ExploreAreaResponseSchema,
@@ -60,18 +61,18 @@ export function createEdgeService({ backends, unary, stream, fanout, stopStreams
           : backends.routeGuide.recordRoute(points, call).then(
               (summary) =>
                 create(RoutePartSchema, { pointCount: summary.pointCount, distanceMeters: summary.distance, featureCount: summary.featureCount }),
-              (error: unknown) => create(RoutePartSchema, { error: partError(error) }),
+              (error: unknown) => create(RoutePartSchema, { error: partError(error, 'route-guide') }),
             );
       const waypoints = mapBounded(points, fanout, (location) =>
         backends.routeGuide.getFeature(location, call).then(
           (feature) => create(WaypointPartSchema, { location, featureName: feature.name }),
-          (error: unknown) => create(WaypointPartSchema, { location, error: partError(error) }),
+          (error: unknown) => create(WaypointPartSchema, { location, error: partError(error, 'route-guide') }),
         ),
       );
       const supplies = mapBounded(request.productIds, fanout, (productId) =>
         backends.prod.getProdStock({ prodId: productId }, call).then(
           ({ proStock }) => create(SupplyPartSchema, { productId, stock: proStock }),
-          (error: unknown) => create(SupplyPartSchema, { productId, error: partError(error) }),
+          (error: unknown) => create(SupplyPartSchema, { productId, error: partError(error, 'prod-service') }),
         ),
       );
       const [routePart, waypointParts, supplyParts] = await Promise.all([route, waypoints, supplies]);
@@ -103,9 +104,6 @@ export function createEdgeService({ backends, unary, stream, fanout, stopStreams
 
 /** A backend's status passed on to the caller as the same code (a relayed stream has no parts). */
 function backendError(error: unknown): ConnectError {
-  const { code, details } = error as { code?: unknown; details?: unknown };
-  if (typeof code === 'number' && code >= 1 && code <= 16) {
-    return new ConnectError(`route-guide: ${typeof details === 'string' ? details : ''}`, code as Code);
-  }
-  return ConnectError.from(error);
+  const { code, message } = partError(error, 'route-guide');
+  return new ConnectError(message, codeFromString(code) ?? Code.Unknown);
 }

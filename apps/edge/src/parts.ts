@@ -7,12 +7,25 @@ import { PartErrorSchema, type PartError } from '@grpc-ts/protos/edge-connect';
 // gRPC and Connect number their codes alike (1 CANCELLED/canceled ... 16 UNAUTHENTICATED).
 const UNKNOWN = 2;
 
-export function partError(error: unknown): PartError {
+// Transport failures are told in the edge's words: a grpc-js message names internal
+// addresses and load-balancer state, which is nothing for a browser to see. (The edge logs
+// nothing per part: the backend's own metrics and logs have the detail.)
+const OWN_WORDS: Record<number, (backend: string) => string> = {
+  1: (backend) => `the call to ${backend} was cancelled`,
+  2: (backend) => `${backend} failed`,
+  4: (backend) => `${backend} did not answer in time`,
+  13: (backend) => `${backend} failed`,
+  14: (backend) => `${backend} is unavailable`,
+};
+
+/** The part's error: the backend's own message for answers it chose (NOT_FOUND, ...), else ours. */
+export function partError(error: unknown, backend: string): PartError {
   const { code, details } = error as { code?: unknown; details?: unknown };
-  const known = typeof code === 'number' && code >= 1 && code <= 16;
+  const known = typeof code === 'number' && code >= 1 && code <= 16 ? code : UNKNOWN;
+  const own = OWN_WORDS[known];
   return create(PartErrorSchema, {
-    code: codeToString(known ? code : UNKNOWN),
-    message: known && typeof details === 'string' ? details : 'the backend call failed',
+    code: codeToString(known),
+    message: own ? own(backend) : typeof details === 'string' ? details : `${backend} failed`,
   });
 }
 
