@@ -1,10 +1,10 @@
 import type { prod } from '@grpc-ts/protos';
-import { invalidArgument, notFound, policy, type MethodPolicies, type ServiceImpl } from '@grpc-ts/server-kit';
+import { EDGE_IDENTITY, invalidArgument, notFound, policy, type MethodPolicies, type ServiceImpl } from '@grpc-ts/server-kit';
 import type { Catalogue } from './catalogue';
 
-/** Who may call what: a token with the stock:read scope reads stock. */
+/** Who may call what: a token with the stock:read scope reads stock, and so does the edge (its client certificate). */
 export const prodServicePolicies: MethodPolicies<typeof prod.ProdServiceService> = {
-  getProdStock: policy.scopes('stock:read'),
+  getProdStock: policy.scopesOrServices(['stock:read'], [EDGE_IDENTITY]),
 };
 
 /** ProdService.GetProdStock over a catalogue. */

@@ -88,7 +88,7 @@ async function notesClient(address: string, flags: string[] = []): Promise<unkno
 
   it('without a token, is the service its certificate names, which the policy does not admit: PERMISSION_DENIED', async () => {
     await expect(notesClient(service.address, await credentials.clientFlags())).resolves.toEqual(
-      ids.map((id) => ({ id, code: 'PERMISSION_DENIED', details: 'this method needs a token with scope stock:read' })),
+      ids.map((id) => ({ id, code: 'PERMISSION_DENIED', details: 'this method needs a token with scope stock:read or a certificate of spiffe://grpc-ts/edge' })),
     );
   });
 

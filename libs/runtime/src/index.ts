@@ -24,6 +24,7 @@ export {
 export { TlsMaterialError, readTlsMaterial, watchTlsMaterial, type TlsFiles, type TlsMaterial, type TlsWatcher } from './tls-material';
 export { ANONYMOUS, identitiesOf, type Caller } from './auth/caller';
 export { deny, policy, type Denial, type MethodPolicy } from './auth/policy';
+export { EDGE_IDENTITY } from './auth/identities';
 export { TokenError, TokenVerifier, type TokenRejection, type TokenVerifierOptions } from './auth/token-verifier';
 export { createLogger, type Logger } from './logger';
 export { LISTENING, METRICS_LISTENING } from './log-events';

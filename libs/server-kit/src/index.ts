@@ -40,6 +40,7 @@ export { executorEnv } from './executor-env';
 // app depends on one kit.
 export {
   baseServiceEnv,
+  EDGE_IDENTITY,
   envBool,
   envEnum,
   envInt,
