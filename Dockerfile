@@ -2,7 +2,8 @@
 #   docker build --target prod-service -t grpc-ts/prod-service .
 #   docker build --target route-guide  -t grpc-ts/route-guide .
 #   docker build --target client       -t grpc-ts/client .
-# (docker compose builds all three.) Stages:
+#   docker build --target edge         -t grpc-ts/edge .
+# (docker compose builds all four.) Stages:
 #   manifests  the package files alone, so `npm ci` stays cached until a dependency changes
 #   build      `npm ci` once and every app bundled by its Nx build target (esbuild)
 #   runtime    base of the service images: a non-root user and the bundled client, which
@@ -41,7 +42,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 # The generated protobuf code is committed (CI checks it is fresh), so the builds run
 # without their generate dependencies: no buf or bash needed here.
-RUN npx nx run-many -t build -p prod-service route-guide client --excludeTaskDependencies --output-style=static
+RUN npx nx run-many -t build -p prod-service route-guide client edge --excludeTaskDependencies --output-style=static
 
 FROM ${BASE_IMAGE} AS runtime
 WORKDIR /app
@@ -67,6 +68,15 @@ COPY --from=build /src/dist/apps/route-guide ./
 EXPOSE 50052 9464
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:50052", "routeguide.RouteGuide"]
+CMD ["node", "--enable-source-maps", "main.js"]
+
+FROM runtime AS edge
+# main.js (esbuild bundle) and web/ (the page, bundled for the browser at build time).
+COPY --from=build /src/dist/apps/edge ./
+EXPOSE 8080 9464
+# Liveness over HTTP (node's fetch): the edge's /healthz.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "--enable-source-maps", "main.js"]
 
 FROM ${BASE_IMAGE} AS client

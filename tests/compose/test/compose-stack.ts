@@ -56,7 +56,8 @@ export class ComposeStack {
   private options(commandOptions: string[] = []): compose.IDockerComposeOptions {
     return {
       cwd: this.cwd,
-      config: 'docker-compose.yml',
+      // The ports overlay publishes the backends too, so the test can probe them from the host.
+      config: ['docker-compose.yml', 'docker-compose.ports.yml'],
       executable: this.tool.standalone ? { standalone: true } : undefined,
       composeOptions: [['--project-name', this.projectName]],
       commandOptions,
@@ -126,23 +127,29 @@ export class ComposeStack {
     return this.exec('down', ['--volumes', '--remove-orphans', '--timeout', '20']);
   }
 
-  async containerId(service: string): Promise<string> {
+  /** Every container of a service (several for a service with replicas). */
+  async containerIds(service: string): Promise<string[]> {
     const { out } = await this.check('ps', ['--all', '--quiet', service]);
-    const id = out.trim().split('\n')[0];
-    if (!id) throw new Error(`no container for service ${service} in project ${this.projectName}`);
-    return id;
+    const ids = out.trim().split('\n').filter(Boolean);
+    if (ids.length === 0) throw new Error(`no container for service ${service} in project ${this.projectName}`);
+    return ids;
   }
 
-  /** The host port a container port is published on. */
-  async publishedPort(service: string, containerPort: number): Promise<number> {
-    const { out } = await this.check('port', [service, String(containerPort)]);
+  async containerId(service: string): Promise<string> {
+    return (await this.containerIds(service))[0]!;
+  }
+
+  /** The host port a container port is published on (`index`: which replica, from 1). */
+  async publishedPort(service: string, containerPort: number, index = 1): Promise<number> {
+    const { out } = await this.check('port', ['--index', String(index), service, String(containerPort)]);
     const port = Number(out.trim().split(':').pop());
     if (!Number.isInteger(port) || port <= 0) throw new Error(`unexpected \`port\` output for ${service}: ${out}`);
     return port;
   }
 
-  async inspect(service: string): Promise<ContainerState> {
-    const id = await this.containerId(service);
+  async inspect(service: string, index = 1): Promise<ContainerState> {
+    const id = (await this.containerIds(service))[index - 1];
+    if (!id) throw new Error(`${service} has no replica ${index}`);
     const [raw] = JSON.parse(await docker(['inspect', id])) as DockerInspect[];
     if (!raw) throw new Error(`docker inspect ${id}: no result`);
     const log = raw.State.Health?.Log ?? [];
@@ -158,19 +165,21 @@ export class ComposeStack {
     };
   }
 
-  /** Waits until every service's container reports healthy; fails early and says why. */
+  /** Waits until every container of every service reports healthy; fails early and says why. */
   async waitHealthy(services: string[], timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const states = await Promise.all(services.map((service) => this.inspect(service)));
+      const replicas = await Promise.all(services.map(async (service) => (await this.containerIds(service)).length));
+      const states = (await Promise.all(services.map((service, i) => Promise.all(Array.from({ length: replicas[i]! }, (_, r) => this.inspect(service, r + 1)))))).flat();
+      const names = services.flatMap((service, i) => Array.from({ length: replicas[i]! }, (_, r) => (replicas[i]! > 1 ? `${service}#${r + 1}` : service)));
       if (states.every((state) => state.health === 'healthy')) return;
       const dead = states.findIndex((state) => state.status === 'exited' || state.health === 'unhealthy');
       if (dead >= 0 || Date.now() > deadline) {
         const report = states.map(
           (state, i) =>
-            `${services[i]}: ${state.status}, health ${state.health ?? 'none'} (last check: ${state.lastHealthOutput ?? '-'})`,
+            `${names[i]}: ${state.status}, health ${state.health ?? 'none'} (last check: ${state.lastHealthOutput ?? '-'})`,
         );
-        const why = dead >= 0 ? `${services[dead]} failed` : `not healthy within ${timeoutMs / 1000} s`;
+        const why = dead >= 0 ? `${names[dead]} failed` : `not healthy within ${timeoutMs / 1000} s`;
         throw new Error(`${why}\n${report.join('\n')}\nlogs:\n${tail(await this.logs(services), 40)}`);
       }
       await sleep(500);

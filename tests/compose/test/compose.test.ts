@@ -1,7 +1,8 @@
 // The whole stack in real containers, as docker-compose.yml defines it: images built from the
 // Dockerfile, services healthy by their gRPC health checks, the client (demo, health, load)
 // run inside the compose network, the concurrency limit, and a service outage and recovery.
-// Skips, saying why, where no Docker engine is reachable. Without an image registry, build a
+// The edge is the published way in; docker-compose.ports.yml publishes the backends too, so
+// they can be probed from the host. Skips, saying why, where no Docker engine is reachable. Without an image registry, build a
 // local base image first (.ci/docker-setup.sh) and set BASE_IMAGE=local/node-base:24.
 import { checkHealth } from '@grpc-ts/protos';
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,9 @@ const IMAGE_TAG = process.env.E2E_IMAGE_TAG || 'e2e';
 const ROUTE_GUIDE_LIMIT = 2;
 const MEMORY_LIMIT = 256 * 1024 * 1024; // docker-compose.yml's default mem_limit
 const SERVICES = ['prod-service', 'route-guide'];
+/** docker-compose.yml's default: route-guide is a cluster behind the edge. */
+const ROUTE_GUIDE_REPLICAS = 3;
+const replicaIndexes = Array.from({ length: ROUTE_GUIDE_REPLICAS }, (_, i) => i + 1);
 
 const MINUTE = 60_000;
 
@@ -105,8 +109,8 @@ function parseMetrics(text: string, name: string): number {
     // Host port 0: Docker picks free ports, so a local stack on the default ports is no obstacle.
     PROD_SERVICE_PORT: '0',
     PROD_SERVICE_METRICS_PORT: '0',
-    ROUTE_GUIDE_PORT: '0',
-    ROUTE_GUIDE_METRICS_PORT: '0',
+    EDGE_PORT: '0',
+    EDGE_METRICS_PORT: '0',
     ROUTE_GUIDE_MAX_CONCURRENT_RPCS: String(ROUTE_GUIDE_LIMIT),
     HEALTHCHECK_INTERVAL: '2s',
   });
@@ -121,7 +125,7 @@ function parseMetrics(text: string, name: string): number {
     console.log(`compose e2e: the images run node ${await stack.nodeVersion('client')}`);
     started = performance.now();
     await stack.up();
-    await stack.waitHealthy(SERVICES, 3 * MINUTE);
+    await stack.waitHealthy([...SERVICES, 'edge'], 3 * MINUTE);
     const upSeconds = (performance.now() - started) / 1000;
     console.log(`compose e2e: images built in ${buildSeconds.toFixed(1)} s; from up to all healthy in ${upSeconds.toFixed(1)} s`);
   }, 20 * MINUTE);
@@ -132,8 +136,9 @@ function parseMetrics(text: string, name: string): number {
   }, 3 * MINUTE);
 
   it('runs the services as non-root, memory-limited containers checked by gRPC health checks', async () => {
-    for (const service of SERVICES) {
-      const state = await stack.inspect(service);
+    expect(await stack.containerIds('route-guide')).toHaveLength(ROUTE_GUIDE_REPLICAS);
+    for (const [service, index] of [['prod-service', 1], ...replicaIndexes.map((i) => ['route-guide', i])] as [string, number][]) {
+      const state = await stack.inspect(service, index);
       expect({ service, status: state.status, health: state.health, user: state.user, memoryBytes: state.memoryBytes }).toEqual({
         service,
         status: 'running',
@@ -153,12 +158,47 @@ function parseMetrics(text: string, name: string): number {
     expect({ exitCode, logs }).toEqual({ exitCode: 0, logs: expect.stringMatching(/(\d+) of \1 calls succeeded/) });
   });
 
-  it('publishes the gRPC ports on the host', async () => {
+  it('publishes the backends\' gRPC ports on the host with the ports overlay (every replica)', async () => {
     const prodPort = await stack.publishedPort('prod-service', 50051);
-    const routePort = await stack.publishedPort('route-guide', 50052);
     await expect(checkHealth(`127.0.0.1:${prodPort}`, 'services.ProdService', { timeoutMs: 5000 })).resolves.toBe('SERVING');
-    await expect(checkHealth(`127.0.0.1:${routePort}`, 'routeguide.RouteGuide', { timeoutMs: 5000 })).resolves.toBe('SERVING');
+    for (const index of replicaIndexes) {
+      const routePort = await stack.publishedPort('route-guide', 50052, index);
+      await expect(checkHealth(`127.0.0.1:${routePort}`, 'routeguide.RouteGuide', { timeoutMs: 5000 })).resolves.toBe('SERVING');
+    }
   });
+
+  it('serves the edge on the host: the page, Connect JSON answers from the backends, balanced over every route-guide replica', async () => {
+    const edge = `127.0.0.1:${await stack.publishedPort('edge', 8080)}`;
+    const page = await fetch(`http://${edge}/`);
+    expect({ status: page.status, body: await page.text() }).toEqual({ status: 200, body: expect.stringContaining('<script type="module" src="app.js">') });
+    expect((await fetch(`http://${edge}/app.js`)).status).toBe(200);
+    expect((await fetch(`http://${edge}/readyz`)).status).toBe(200);
+    const served = async () =>
+      Promise.all(
+        replicaIndexes.map(async (index) => {
+          const text = await (await fetch(`http://127.0.0.1:${await stack.publishedPort('route-guide', 9464, index)}/metrics`)).text();
+          return parseMetrics(text.split('\n').filter((line) => line.includes('GetFeature') && line.includes('grpc_code="OK"')).join('\n'), 'grpc_server_handled_total');
+        }),
+      );
+    const before = await served();
+    const named = routeGuideDb.find((feature) => feature.name)!;
+    for (let i = 0; i < 60; i++) {
+      const response = await fetch(`http://${edge}/edge.v1.EdgeService/PlanTrip`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ waypoints: [named.location], productIds: [1] }),
+      });
+      expect(await response.json()).toMatchObject({
+        waypoints: [{ location: named.location, featureName: named.name }],
+        supplies: [{ productId: 1, stock: stockFile.products.find((p) => p.id === 1)!.stock }],
+      });
+    }
+    const after = await served();
+    const perReplica = after.map((count, i) => count - before[i]!);
+    console.log(`compose e2e: 60 PlanTrip calls through the edge; GetFeature per route-guide replica: ${perReplica.join(' / ')}`);
+    expect(perReplica.reduce((a, b) => a + b, 0)).toBe(60);
+    for (const count of perReplica) expect(count).toBeGreaterThanOrEqual(12);
+  }, 2 * MINUTE);
 
   it('gets the right answers from every RPC of both services inside the network', async () => {
     const result = await client('--json', 'demo');
@@ -176,8 +216,10 @@ function parseMetrics(text: string, name: string): number {
   }, 2 * MINUTE);
 
   it(`rejects a burst beyond MAX_CONCURRENT_RPCS=${ROUTE_GUIDE_LIMIT} with RESOURCE_EXHAUSTED`, async () => {
-    const metricsPort = await stack.publishedPort('route-guide', 9464);
-    const metricsBefore = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    // Every replica's own metrics, summed: the burst lands on whichever replicas DNS gave the client's channels.
+    const metricsPorts = await Promise.all(replicaIndexes.map((index) => stack.publishedPort('route-guide', 9464, index)));
+    const scrapeAll = async () => Promise.all(metricsPorts.map(async (port) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text()));
+    const metricsBefore = await scrapeAll();
 
     // 64 ListFeatures streams at once against a limit of 2.
     const burst = (rpc: string) =>
@@ -188,10 +230,10 @@ function parseMetrics(text: string, name: string): number {
     expect(report.ok).toBeGreaterThan(0);
     expect(Object.keys(report.statuses).sort()).toEqual(['OK', 'RESOURCE_EXHAUSTED']);
 
-    // The setting reached the server, and its limiter counted exactly those rejections.
-    const metricsAfter = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    expect(parseMetrics(metricsAfter, 'grpc_server_max_concurrent_rpcs')).toBe(ROUTE_GUIDE_LIMIT);
-    const rejected = (metrics: string) => parseMetrics(metrics, 'grpc_server_rejected_total');
+    // The setting reached the servers, and their limiters counted exactly those rejections.
+    const metricsAfter = await scrapeAll();
+    for (const text of metricsAfter) expect(parseMetrics(text, 'grpc_server_max_concurrent_rpcs')).toBe(ROUTE_GUIDE_LIMIT);
+    const rejected = (metrics: string[]) => metrics.reduce((sum, text) => sum + parseMetrics(text, 'grpc_server_rejected_total'), 0);
     expect(rejected(metricsAfter) - rejected(metricsBefore)).toBe(report.statuses.RESOURCE_EXHAUSTED);
 
     // The same burst against prod-service (default limit 1000) is served in full.
@@ -202,6 +244,18 @@ function parseMetrics(text: string, name: string): number {
   it('fails calls to a stopped service with UNAVAILABLE, and recovers after a restart', async () => {
     await stack.stop('prod-service');
     expect((await stack.inspect('prod-service')).status).toBe('exited');
+
+    // Through the edge: the trip still comes back, with its supplies part in error.
+    const edge = `127.0.0.1:${await stack.publishedPort('edge', 8080)}`;
+    const trip = await fetch(`http://${edge}/edge.v1.EdgeService/PlanTrip`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'connect-timeout-ms': '3000' },
+      body: JSON.stringify({ waypoints: [routeGuideDb[0]!.location], productIds: [1] }),
+    });
+    expect(await trip.json()).toMatchObject({
+      route: { pointCount: 1 },
+      supplies: [{ productId: 1, error: { code: expect.stringMatching(/^(unavailable|deadline_exceeded)$/) } }],
+    });
 
     const health = await client('--retries', '0', 'health', 'prod', 'services.ProdService');
     expect({ exitCode: health.exitCode, err: health.err }).toEqual({ exitCode: 1, err: expect.stringContaining('UNAVAILABLE') });
