@@ -6,7 +6,7 @@ import { parseLoadShapes, type LoadShape } from './h2load';
 import { REPO_ROOT } from './payloads';
 import type { TargetId } from './servers';
 
-export const ALL_TARGETS: readonly TargetId[] = ['prod-service', 'route-guide', 'bare-grpc-js', 'raw-http2', 'python-grpcio'];
+export const ALL_TARGETS: readonly TargetId[] = ['prod-service', 'route-guide', 'bare-grpc-js', 'raw-http2', 'python-grpcio', 'edge'];
 
 export interface BenchOptions {
   rounds: number;

@@ -6,6 +6,7 @@ import type { TargetId } from './servers';
 import { formatCount as fmt, median, medianRatio, spread } from './stats';
 import { PROJECT_TARGET, STREAM_TARGETS, UNARY_RPCS, UNARY_TARGETS } from './plan';
 import type { SuiteResults } from './results';
+import type { EdgeCase, EdgeMeasurement } from './edge-bench';
 
 /** The issue's goals for the project services. */
 export const GOALS = {
@@ -20,6 +21,7 @@ const LABEL: Record<TargetId, string> = {
   'bare-grpc-js': 'bare grpc-js',
   'raw-http2': 'raw node:http2',
   'python-grpcio': 'Python grpcio',
+  edge: 'edge',
 };
 
 export interface RatioLine {
@@ -80,6 +82,55 @@ export function ratioLines(results: SuiteResults): RatioLine[] {
   });
   lines.push({ what: 'route-guide / bare grpc-js, ListFeatures messages/s', ratio: medianRatio(stream('route-guide'), stream('bare-grpc-js')) });
   return lines.filter((line) => Number.isFinite(line.ratio));
+}
+
+const EDGE_CASES: readonly [EdgeCase, string][] = [
+  ['edge PlanTrip', 'calls/s'],
+  ['route-guide GetFeature', 'calls/s'],
+  ['edge ExploreArea', 'messages/s'],
+  ['route-guide ListFeatures', 'messages/s'],
+];
+
+function edgeByRound(results: SuiteResults, kind: EdgeCase, pick: (m: EdgeMeasurement) => number): (number | undefined)[] {
+  const values: (number | undefined)[] = new Array(results.options.rounds).fill(undefined);
+  for (const m of results.edge) if (m.case === kind && m.problems.length === 0) values[m.round - 1] = pick(m);
+  return values;
+}
+
+/** What a front service on Connect costs: the edge beside the same kind of call straight to route-guide. */
+export function edgeRatios(results: SuiteResults): { unary: number; stream: number; cpuUnary: number; cpuStream: number } {
+  const rate = (kind: EdgeCase) => edgeByRound(results, kind, (m) => m.perSec);
+  const cpu = (kind: EdgeCase) => edgeByRound(results, kind, (m) => m.cpuMicros);
+  return {
+    unary: medianRatio(rate('edge PlanTrip'), rate('route-guide GetFeature')),
+    stream: medianRatio(rate('edge ExploreArea'), rate('route-guide ListFeatures')),
+    cpuUnary: medianRatio(cpu('edge PlanTrip'), cpu('route-guide GetFeature')),
+    cpuStream: medianRatio(cpu('edge ExploreArea'), cpu('route-guide ListFeatures')),
+  };
+}
+
+function edgeSection(results: SuiteResults): string[] {
+  const { options } = results;
+  const shape = options.shapes[options.shapes.length - 1]!;
+  const rows = EDGE_CASES.map(([kind, unit]) => {
+    const cpu = present(edgeByRound(results, kind, (m) => m.cpuMicros));
+    return [kind, `${cell(edgeByRound(results, kind, (m) => m.perSec))} ${unit}`, cpu.length ? `${median(cpu).toFixed(1)} µs` : '-'];
+  });
+  const ratios = edgeRatios(results);
+  return [
+    `## Through the edge (connect-node), median of ${options.rounds}`,
+    '',
+    `The edge alone on core 0 with its own route-guide and prod-service on core 1 (with the load generators); the direct rows are ` +
+      `route-guide on core 0. PlanTrip (1 waypoint, 1 product: RecordRoute + GetFeature + GetProdStock behind it) in gRPC framing ` +
+      `over h2c by h2load at ${shapeLabel(shape)} in flight, next to a direct GetFeature; ExploreArea of the whole world ` +
+      `(${options.streamConcurrency} streams) next to a direct ListFeatures. Server CPU per call (or per message) is the server process's ` +
+      'CPU time over the window, from /proc, divided by the calls (messages) it answered.',
+    '',
+    ...table(['call', 'rate', 'server CPU per call / message'], rows),
+    '',
+    `Edge / direct: PlanTrip ${formatRatio(ratios.unary)} the calls/s of a direct GetFeature at ${formatRatio(ratios.cpuUnary)} its CPU per call; ` +
+      `ExploreArea ${formatRatio(ratios.stream)} the messages/s of a direct ListFeatures at ${formatRatio(ratios.cpuStream)} its CPU per message.`,
+  ];
 }
 
 function table(header: string[], rows: string[][]): string[] {
@@ -155,6 +206,8 @@ export function renderReport(results: SuiteResults): string {
     out.push(...table(['target', 'messages/s', 'client CPU (100% = the client is the limit)'], rows), '');
   }
 
+  if (results.edge.length > 0) out.push(...edgeSection(results), '');
+
   out.push('## Ratios against the goals', '');
   for (const line of ratioLines(results)) out.push(`- ${line.what}: ${formatRatio(line.ratio, line.goal)}`);
   out.push('');
@@ -188,6 +241,15 @@ export function renderReport(results: SuiteResults): string {
       return m ? `${fmt(m.messagesPerSec)}${m.problems.length ? ' (!)' : ''}` : '-';
     });
     roundRows.push([`ListFeatures ${LABEL[target]} messages/s`, ...byRound]);
+  }
+  for (const [kind, unit] of EDGE_CASES) {
+    const ms = results.edge.filter((m) => m.case === kind);
+    if (ms.length === 0) continue;
+    const byRound = Array.from({ length: rounds }, (_, i) => {
+      const m = ms.find((x) => x.round === i + 1);
+      return m ? `${fmt(m.perSec)} (${m.cpuMicros.toFixed(1)} µs)${m.problems.length ? ' (!)' : ''}` : '-';
+    });
+    roundRows.push([`${kind} ${unit} (server CPU)`, ...byRound]);
   }
   out.push(...table(roundHeader, roundRows), '');
   return out.join('\n');

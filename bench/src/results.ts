@@ -3,6 +3,7 @@ import type { H2loadResult, LoadShape } from './h2load';
 import type { MachineInfo } from './machine';
 import type { BenchOptions } from './options';
 import type { UnaryRpc } from './payloads';
+import type { EdgeMeasurement } from './edge-bench';
 import type { TargetId } from './servers';
 
 export interface UnaryMeasurement {
@@ -43,6 +44,8 @@ export interface SuiteResults {
   targets: TargetNote[];
   unary: UnaryMeasurement[];
   stream: StreamMeasurement[];
+  /** Through the edge, beside the same kind of call made directly (edge-bench.ts). */
+  edge: EdgeMeasurement[];
   /** What was verified and held. */
   checks: string[];
   /** Anything that went wrong: a figure with a problem is left out of the medians. */

@@ -11,7 +11,7 @@ import { FEATURES_FILE, PROTO_DIR, REPO_ROOT, STOCK_FILE, grpcFrame, type BenchP
 
 export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
-export type TargetId = 'prod-service' | 'route-guide' | 'bare-grpc-js' | 'raw-http2' | 'python-grpcio';
+export type TargetId = 'prod-service' | 'route-guide' | 'bare-grpc-js' | 'raw-http2' | 'python-grpcio' | 'edge';
 
 export interface TargetSpec {
   id: TargetId;
@@ -22,6 +22,8 @@ export interface TargetSpec {
 
 export interface RunningTarget {
   id: TargetId;
+  /** The server process (taskset execs it, so this is the server itself): its CPU is read from /proc. */
+  pid: number;
   port: number;
   address: string;
   /** Every JSON line the process printed on stdout (for the project services: their start-up logs). */
@@ -65,6 +67,7 @@ export const BUNDLE_ENTRIES = {
   'bare-grpc-js': 'bench/src/targets/bare-grpc-js.ts',
   'raw-http2': 'bench/src/targets/raw-http2.ts',
   'stream-client': 'bench/src/stream-client.ts',
+  edge: 'apps/edge/src/main.ts',
 } as const;
 
 // The project services get only what the issue allows: where to listen. Limits, metrics and
@@ -82,6 +85,9 @@ export function targetSpec(id: TargetId, bundles: Record<string, string>, payloa
   switch (id) {
     case 'prod-service':
     case 'route-guide':
+      return { id, command: node, args: [bundled(id)], env: SERVICE_ENV };
+    case 'edge':
+      // Its backends' targets are added by edge-bench.ts, which starts them.
       return { id, command: node, args: [bundled(id)], env: SERVICE_ENV };
     case 'bare-grpc-js':
       return { id, command: node, args: [bundled(id), STOCK_FILE, FEATURES_FILE], env: { PORT: '0' } };
@@ -149,6 +155,7 @@ export async function startTarget(spec: TargetSpec, cpu: number | undefined, tim
   });
   return {
     id: spec.id,
+    pid: child.pid!,
     port,
     address: `127.0.0.1:${port}`,
     logs,
@@ -182,5 +189,7 @@ export function describeTarget(target: RunningTarget, pythonWorkers: number): st
       return 'bench/src/targets/raw-http2.ts: node:http2 answering the same gRPC frames + grpc-status 0 trailers';
     case 'python-grpcio':
       return `bench/python/bench_server.py: grpcio, ThreadPoolExecutor(max_workers=${pythonWorkers}), code generated at start`;
+    case 'edge':
+      return 'bundled apps/edge/src/main.ts (connect-node), plain node, default settings; its own route-guide and prod-service on the load core';
   }
 }

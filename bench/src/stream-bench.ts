@@ -12,6 +12,8 @@ export interface StreamRun {
   durationMs: number;
   warmupMs: number;
   concurrency: number;
+  /** Another method taking the same request and streaming the same messages (the edge's ExploreArea). */
+  path?: string;
 }
 
 export interface StreamResult extends StreamClientResult {
@@ -38,6 +40,7 @@ export async function runStreamBench(run: StreamRun, cpu: number | undefined): P
     '--duration-ms', String(Math.round(run.durationMs)),
     '--warmup-ms', String(Math.round(run.warmupMs)),
     '--concurrency', String(run.concurrency),
+    ...(run.path ? ['--path', run.path] : []),
   ]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -3,7 +3,8 @@
 // messages that arrive inside the measured window. Messages are counted, not decoded (the
 // client must not be the bottleneck); each call is checked for status OK and the expected
 // message count, and the bench decodes and compares a full call separately.
-// usage: node stream-client.js --address HOST:PORT --expect N [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 4]
+// usage: node stream-client.js --address HOST:PORT --expect N [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 4] [--path /pkg.Service/Method]
+// (--path: the edge's ExploreArea takes and streams the same bytes as ListFeatures.)
 // Prints one JSON line: { messages, seconds, calls, errors, firstError }.
 import { parseArgs } from 'node:util';
 import { Client, credentials, type ServiceError, type StatusObject } from '@grpc/grpc-js';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'duration-ms': { type: 'string', default: '5000' },
     'warmup-ms': { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
+    path: { type: 'string' },
   },
 });
 const address = values.address;
@@ -44,7 +46,7 @@ if (!address || !(expected > 0) || !(durationMs > 0) || !(warmupMs >= 0) || !(co
 const client = new Client(address, credentials.createInsecure());
 const request = Buffer.from(routeguide.Rectangle.encode(WORLD).finish());
 const passThrough = (bytes: Buffer) => bytes;
-const path = routeguide.RouteGuideService.listFeatures.path;
+const path = values.path ?? routeguide.RouteGuideService.listFeatures.path;
 
 let measuring = false;
 let stopping = false;

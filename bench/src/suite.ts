@@ -17,6 +17,7 @@ import { BUNDLE_ENTRIES, bundle, describeTarget, pythonGrpcProblem, startTarget,
 import { checkServiceMetrics } from './service-metrics';
 import { formatCount } from './stats';
 import { verifyTarget } from './verify';
+import { measureEdgeRound, startEdgeStack, type EdgeStack } from './edge-bench';
 
 type Log = (line: string) => void;
 
@@ -30,6 +31,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
     targets: [],
     unary: [],
     stream: [],
+    edge: [],
     checks: [],
     problems: [],
     skipped: [],
@@ -55,14 +57,19 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
   }
 
   const running = new Map<TargetId, RunningTarget>();
-  const stopAll = () => Promise.all([...running.values()].map((target) => target.stop()));
+  let edgeStack: EdgeStack | undefined;
+  const stopAll = () => Promise.all([...running.values(), ...(edgeStack ? [edgeStack] : [])].map((target) => target.stop()));
   // Ctrl-C must not leave pinned servers behind.
   const onSignal = () => void stopAll().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let bundleDir: string | undefined;
   try {
-    const needed = [...wanted.filter((id) => id in BUNDLE_ENTRIES), 'stream-client'] as (keyof typeof BUNDLE_ENTRIES)[];
+    const withEdge = wanted.includes('edge');
+    // The edge brings its own route-guide and prod-service.
+    const needed = [
+      ...new Set([...wanted.filter((id) => id in BUNDLE_ENTRIES), ...(withEdge ? ['route-guide', 'prod-service'] : []), 'stream-client']),
+    ] as (keyof typeof BUNDLE_ENTRIES)[];
     log(`bundling ${needed.join(', ')} ...`);
     const bundled = bundle(Object.fromEntries(needed.map((id) => [id, BUNDLE_ENTRIES[id]])));
     bundleDir = bundled.dir;
@@ -70,7 +77,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
     const streamClient = bundled.files['stream-client'];
 
     for (const id of wanted) {
-      if (bundled.failures[id]) continue;
+      if (bundled.failures[id] || id === 'edge') continue;
       try {
         const target = await startTarget(targetSpec(id, bundled.files, payloads, options.pythonWorkers), SERVER_CPU);
         running.set(id, target);
@@ -91,6 +98,24 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
       }
     }
     if (running.size > 0) results.checks.push(`before timing, a real gRPC client got the expected answers from ${[...running.keys()].join(', ')}`);
+
+    const edgeBodies = { planTrip: join(work, 'PlanTrip.grpc'), getFeature: bodyFiles.GetFeature };
+    if (withEdge) {
+      if (!running.get('route-guide')) results.skipped.push('edge: needs the route-guide target for its direct comparison');
+      else if (!withH2load) results.skipped.push('edge: h2load not found');
+      else if (!streamClient || bundled.failures.edge) results.problems.push('edge: not bundled');
+      else {
+        try {
+          edgeStack = await startEdgeStack(bundled.files, payloads);
+          writeFileSync(edgeBodies.planTrip, edgeStack.planTripFrame);
+          results.targets.push({ id: 'edge', address: edgeStack.edge.address, detail: describeTarget(edgeStack.edge, options.pythonWorkers) });
+          results.checks.push('before timing, the edge answered PlanTrip exactly as the data files say (route, feature, stock)');
+          log(`started edge on ${edgeStack.edge.address} (backends on the load core)`);
+        } catch (error) {
+          results.problems.push(`edge did not start or answered wrong: ${errorMessage(error)}`);
+        }
+      }
+    }
 
     for (let round = 1; round <= options.rounds; round++) {
       const tag = `round ${round}/${options.rounds}`;
@@ -123,6 +148,15 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
         results.stream.push(measured);
         results.problems.push(...measured.problems.map((problem) => `${what}: ${problem}`));
         log(`${tag}  ${'ListFeatures'.padEnd(12)} ${`streams ${options.streamConcurrency}`.padEnd(20)} ${id.padEnd(14)} ${formatCount(measured.messagesPerSec)} messages/s`);
+      }
+      const directRouteGuide = running.get('route-guide');
+      if (edgeStack && directRouteGuide && streamClient) {
+        const measured = await measureEdgeRound(round, edgeStack, directRouteGuide, edgeBodies, streamClient, payloads, options);
+        for (const m of measured) {
+          results.edge.push(m);
+          results.problems.push(...m.problems.map((problem) => `${tag} ${m.case}: ${problem}`));
+          log(`${tag}  ${m.case.padEnd(26)} ${formatCount(m.perSec)} /s, server CPU ${m.cpuMicros.toFixed(1)} µs each`);
+        }
       }
       // gRPC errors hide behind HTTP 200: call each target for real once more after its load.
       const wrong: string[] = [];

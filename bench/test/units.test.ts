@@ -105,7 +105,7 @@ describe('options', () => {
     expect(options).toMatchObject({ rounds: 3, durationMs: 5000, warmupMs: 1000, streamConcurrency: 4, pythonWorkers: 10, quick: false });
     expect(options.shapes.map((s) => s.connections * s.streams)).toEqual([1, 16, 64]);
     expect(options.out).toMatch(/bench\/results\/latest\.md$/);
-    expect(options.targets).toHaveLength(5);
+    expect(options.targets).toHaveLength(6);
   });
 
   it('--quick shortens what is not given explicitly and does not overwrite latest.md', () => {
@@ -194,6 +194,14 @@ describe('report', () => {
       { round: 1, target: 'route-guide', messagesPerSec: 100_000, calls: 1, errors: 0, clientCpu: 0.8, problems: [] },
       { round: 1, target: 'python-grpcio', messagesPerSec: 20_000, calls: 1, errors: 0, clientCpu: 0.2, problems: [] },
     ],
+    edge: [
+      { round: 1, case: 'edge PlanTrip', perSec: 3_000, cpuMicros: 300, problems: [] },
+      { round: 1, case: 'route-guide GetFeature', perSec: 15_000, cpuMicros: 60, problems: [] },
+      { round: 2, case: 'edge PlanTrip', perSec: 4_000, cpuMicros: 250, problems: [] },
+      { round: 2, case: 'route-guide GetFeature', perSec: 10_000, cpuMicros: 100, problems: [] },
+      { round: 1, case: 'edge ExploreArea', perSec: 40_000, cpuMicros: 20, problems: [] },
+      { round: 1, case: 'route-guide ListFeatures', perSec: 80_000, cpuMicros: 10, problems: [] },
+    ],
     checks: ['all good'],
     problems: ['round 2 GetProdStock python-grpcio: body bytes do not match'],
     skipped: [],
@@ -217,5 +225,15 @@ describe('report', () => {
     expect(report).toContain('5.00x (meets >= 4x)');
     expect(report).toContain('- round 2 GetProdStock python-grpcio: body bytes do not match');
     expect(report).toContain('| GetProdStock 16 (1x16) Python grpcio calls/s | 10,000 | 5,000 (!) |');
+  });
+
+  it('puts the edge beside the direct calls, with server CPU per call and per-round ratios', () => {
+    const report = renderReport(results);
+    expect(report).toContain('## Through the edge (connect-node), median of 2');
+    expect(report).toContain('| edge PlanTrip | 3,500 ±14% calls/s | 275.0 µs |');
+    expect(report).toContain('| route-guide ListFeatures | 80,000 messages/s | 10.0 µs |');
+    // Rounds: 0.2 and 0.4 -> 0.30; CPU 5.0 and 2.5 -> 3.75.
+    expect(report).toContain('PlanTrip 0.30x the calls/s of a direct GetFeature at 3.75x its CPU per call');
+    expect(report).toContain('ExploreArea 0.50x the messages/s of a direct ListFeatures at 2.00x its CPU per message');
   });
 });
