@@ -1,5 +1,5 @@
-// The browser page, built at build time (scripts/build-web.mjs: esbuild, connect-web, no
-// CDN) and served from memory: the files of the web directory are read once at start, so a
+// The browser page, built at build time (tools/scripts/bundle-web.mjs: esbuild, connect-web,
+// no CDN) and served from memory: the files of the web directory are read once at start, so a
 // request can only ever name one of them (no paths are resolved per request).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';

@@ -31,7 +31,7 @@ const HI = { latitude: 420000000, longitude: -730000000 };
   beforeAll(async () => {
     webDir = mkdtempSync(join(tmpdir(), 'edge-web-'));
     userDataDir = mkdtempSync(join(tmpdir(), 'edge-chromium-'));
-    const built = await runToExit(process.execPath, [join(__dirname, '../scripts/build-web.mjs'), webDir]);
+    const built = await runToExit(process.execPath, [join(__dirname, '../../../tools/scripts/bundle-web.mjs'), join(__dirname, '../web'), webDir]);
     if (built.code !== 0) throw new Error(`build-web failed:\n${built.stderr}`);
     await serviceBundles();
     [routeGuide, prod] = await Promise.all([startRouteGuide(), startProd()]);

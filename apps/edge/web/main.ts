@@ -1,6 +1,6 @@
 // The edge's page: typed Connect calls from the browser (connect-web, the same generated
 // contract the server uses). Plan a trip (each part shows its own error), explore an area
-// (each streamed feature is drawn as it arrives). Bundled by scripts/build-web.mjs.
+// (each streamed feature is drawn as it arrives). Bundled by tools/scripts/bundle-web.mjs.
 import { ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-web';
 import { EdgeService, type PartError, type Point } from '@grpc-ts/protos/edge-connect';
