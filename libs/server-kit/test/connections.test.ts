@@ -2,7 +2,7 @@
 // and HTTP/2 max_concurrent_streams per connection, with the metrics that show them.
 import { status } from '@grpc/grpc-js';
 import { ServerMetrics } from '@grpc-ts/runtime';
-import { sumSamples, waitFor } from '@grpc-ts/test-support';
+import { rawSession, sumSamples, waitFor } from '@grpc-ts/test-support';
 import { LabClient, eventually, startLabServer } from './support/lab-server';
 
 describe('connection limit', () => {
@@ -56,6 +56,31 @@ describe('grpc.max_concurrent_streams', () => {
       const outcomes = await Promise.all(calls);
       expect(outcomes.every((o) => o.code === status.OK)).toBe(true);
       expect(lab.maxInHandlers).toBe(2);
+    } finally {
+      client.close();
+      await lab.stop();
+    }
+  });
+});
+
+describe('grpc.max_connection_age_ms', () => {
+  it('sends a client GOAWAY after about the connection age, so it reconnects (and re-resolves) while calls keep working', async () => {
+    const AGE_MS = 300;
+    const lab = await startLabServer({ limits: { maxConcurrentRpcs: 0, maxConnectionAgeMs: AGE_MS, maxConnectionAgeGraceMs: 1_000 } });
+    const client = new LabClient(lab.address, true);
+    try {
+      expect((await client.call({})).code).toBe(status.OK);
+      const session = rawSession(lab.address);
+      const opened = performance.now();
+      const goaway = new Promise<number>((resolve) => session.once('goaway', () => resolve(performance.now() - opened)));
+      session.ping(() => undefined); // the session is up
+      const after = await goaway;
+      // grpc-js adds up to +-10% jitter.
+      expect(after).toBeGreaterThanOrEqual(AGE_MS * 0.9 - 20);
+      expect(after).toBeLessThan(AGE_MS * 1.1 + 2_000);
+      session.destroy();
+      // The grpc-js client got its GOAWAY too, reconnects, and its calls go on.
+      await waitFor(async () => (await client.call({})).code === status.OK, 'a call after the connection aged out');
     } finally {
       client.close();
       await lab.stop();
