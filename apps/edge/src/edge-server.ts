@@ -49,6 +49,9 @@ export class EdgeServer {
   private readonly http1;
   private readonly http2;
   private readonly sessions = new Set<Http2Session>();
+  /** HTTP/1.1 connections and how many requests each has in flight (node:http tracks its own only for servers that listen). */
+  private readonly http1Sockets = new Map<Socket, number>();
+  private stopping = false;
   private listener?: ConnectionListener;
   private shutdownPromise?: Promise<ShutdownOutcome>;
 
@@ -93,6 +96,18 @@ export class EdgeServer {
     });
     this.http1 = createHttp1Server({ keepAliveTimeout: 30_000 }, handler);
     this.http2 = createHttp2Server({ settings: { maxConcurrentStreams: limits?.maxConcurrentStreams ?? 100 } }, handler);
+    // Keep-alive HTTP/1.1 connections end after their last answer once shutdown begins.
+    this.http1.on('request', (request: { socket: Socket }, response: ServerResponse) => {
+      const socket = request.socket;
+      this.http1Sockets.set(socket, (this.http1Sockets.get(socket) ?? 0) + 1);
+      if (this.stopping) response.shouldKeepAlive = false;
+      response.once('close', () => {
+        const left = (this.http1Sockets.get(socket) ?? 1) - 1;
+        if (!this.http1Sockets.has(socket)) return;
+        this.http1Sockets.set(socket, left);
+        if (this.stopping && left === 0) socket.end();
+      });
+    });
     this.http2.on('session', (session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
@@ -150,18 +165,18 @@ export class EdgeServer {
     this.stopStreams.abort();
     await this.listener?.stopAccepting();
     for (const session of this.sessions) session.close(); // GOAWAY; closes once its streams are done
-    this.http1.close();
-    const idle = setInterval(() => this.http1.closeIdleConnections(), 20);
+    this.stopping = true;
+    for (const [socket, active] of this.http1Sockets) if (active === 0) socket.end(); // idle keep-alive connections
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       (this.listener?.drained() ?? Promise.resolve()).then(() => 'graceful' as const),
       new Promise<'forced'>((resolve) => (timer = setTimeout(() => resolve('forced'), graceMs))),
     ]);
     clearTimeout(timer);
-    clearInterval(idle);
     if (outcome === 'forced') {
+      logger.warn({ http2Sessions: this.sessions.size, connections: this.listener?.connections }, 'grace period over: closing what is left');
       this.forceStop.abort();
-      this.http1.closeAllConnections();
+      for (const socket of this.http1Sockets.keys()) socket.destroy();
       for (const session of this.sessions) session.destroy();
     }
     backends.close();
@@ -173,8 +188,14 @@ export class EdgeServer {
   // with the connection preface; anything else is HTTP/1.1 (browsers, curl). TLS: ALPN says.
   private dispatch(socket: Socket): void {
     const alpn = (socket as TLSSocket).alpnProtocol;
+    const toHttp1 = () => {
+      this.http1Sockets.set(socket, 0);
+      socket.once('close', () => this.http1Sockets.delete(socket));
+      this.http1.emit('connection', socket);
+    };
     if (alpn !== undefined && alpn !== null) {
-      (alpn === 'h2' ? this.http2 : this.http1).emit('connection', socket);
+      if (alpn === 'h2') this.http2.emit('connection', socket);
+      else toHttp1();
       return;
     }
     const sniff = () => {
@@ -185,7 +206,8 @@ export class EdgeServer {
       }
       socket.unshift(head);
       const isHttp2 = head.subarray(0, PREFACE.length).equals(PREFACE.subarray(0, Math.min(head.length, PREFACE.length)));
-      (isHttp2 ? this.http2 : this.http1).emit('connection', socket);
+      if (isHttp2) this.http2.emit('connection', socket);
+      else toHttp1();
     };
     socket.once('readable', sniff);
   }

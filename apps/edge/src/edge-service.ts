@@ -94,10 +94,10 @@ export function createEdgeService({ backends, unary, stream, fanout, stopStreams
           yield create(ExploreAreaResponseSchema, { name: feature.name, location: feature.location });
         }
       } catch (error) {
-        if (stopStreams.aborted) throw new ConnectError('the edge is shutting down; call again', Code.Unavailable);
+        if (stopStreams.aborted) throw new ConnectError('the edge is shutting down - call again', Code.Unavailable);
         throw backendError(error);
       }
-      if (stopStreams.aborted) throw new ConnectError('the edge is shutting down; call again', Code.Unavailable);
+      if (stopStreams.aborted) throw new ConnectError('the edge is shutting down - call again', Code.Unavailable);
     },
   };
 }

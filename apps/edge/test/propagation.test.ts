@@ -4,10 +4,11 @@
 import { prod, routeguide } from '@grpc-ts/protos';
 import { ServiceServer, unavailable, type CallContext } from '@grpc-ts/server-kit';
 import { publicPolicies, startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
-import { waitFor, type ServiceProcess } from '@grpc-ts/test-support';
+import { defer, scrapeMetrics, sumSamples, waitFor, type Deferred, type ServiceProcess } from '@grpc-ts/test-support';
+import { createAsyncClient, edge as edgeProto } from '@grpc-ts/protos';
 import { connectJson, serviceBundles, startEdge, staticTarget, stopAll } from './support/stack';
 
-type Mode = 'ok' | 'hang' | 'fail-once' | 'fail';
+type Mode = 'ok' | 'hang' | 'fail-once' | 'fail' | 'gate';
 
 interface Seen {
   method: string;
@@ -20,6 +21,8 @@ class FakeBackends {
   seen: Seen[] = [];
   mode: Record<'getFeature' | 'recordRoute' | 'getProdStock', Mode> = { getFeature: 'ok', recordRoute: 'ok', getProdStock: 'ok' };
   attempts = { getFeature: 0, recordRoute: 0, getProdStock: 0 };
+  /** Mode 'gate': the call waits for this to open. */
+  gate: Deferred<void> = defer();
   routeGuide!: RunningTestServer;
   prod!: RunningTestServer;
 
@@ -31,6 +34,7 @@ class FakeBackends {
     const mode = this.mode[method];
     if (mode === 'fail' || (mode === 'fail-once' && attempt === 1)) throw unavailable(`${method} attempt ${attempt} refused`);
     if (mode === 'hang') await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+    if (mode === 'gate') await this.gate.promise;
   }
 
   async start(): Promise<void> {
@@ -42,6 +46,13 @@ class FakeBackends {
           getFeature: async (point, ctx) => {
             await this.behave('getFeature', ctx);
             return { name: 'fake feature', location: point };
+          },
+          // An endless, slow stream: one feature per 20 ms until the call ends.
+          listFeatures: async function* (_rectangle, ctx) {
+            for (let i = 0; !ctx.signal.aborted; i++) {
+              yield { name: `slow ${i}`, location: { latitude: i, longitude: i } };
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
           },
           recordRoute: async (points, ctx) => {
             let pointCount = 0;
@@ -68,6 +79,7 @@ class FakeBackends {
   }
 
   reset(): void {
+    this.gate = defer();
     this.seen = [];
     this.mode = { getFeature: 'ok', recordRoute: 'ok', getProdStock: 'ok' };
     this.attempts = { getFeature: 0, recordRoute: 0, getProdStock: 0 };
@@ -183,4 +195,58 @@ describe('propagation through the edge', () => {
     expect({ status, code: body.code }).toEqual({ status: 504, code: 'deadline_exceeded' });
     expect(fakes.seen).toHaveLength(0);
   });
+});
+
+describe('the edge\'s limits and shutdown', () => {
+  const fakes = new FakeBackends();
+  let edge: ServiceProcess;
+
+  beforeAll(async () => {
+    await Promise.all([serviceBundles(), fakes.start()]);
+    edge = await startEdge({
+      ROUTE_GUIDE_TARGET: staticTarget(fakes.routeGuide.address),
+      PROD_SERVICE_TARGET: staticTarget(fakes.prod.address),
+      MAX_CONCURRENT_RPCS: '2',
+      SHUTDOWN_GRACE_MS: '10000',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await stopAll(edge);
+    await Promise.all([fakes.routeGuide?.stop(), fakes.prod?.stop()]);
+  });
+
+  it('answers beyond MAX_CONCURRENT_RPCS with resource_exhausted (HTTP 429), counted in its metrics; on SIGTERM streams end unavailable, in-flight calls finish, exit 0', async () => {
+    fakes.mode.getProdStock = 'gate';
+    const client = createAsyncClient(edgeProto.EdgeServiceService, edge.address);
+    try {
+      // Slot 1: a stream; slot 2: a PlanTrip waiting on prod-service.
+      const stream = client.exploreArea({ lo: { latitude: 0, longitude: 0 }, hi: { latitude: 1, longitude: 1 } })[Symbol.asyncIterator]();
+      await stream.next();
+      const trip = connectJson(edge, 'PlanTrip', { productIds: [1] }, { 'connect-timeout-ms': '20000' });
+      await waitFor(() => fakes.attempts.getProdStock === 1, 'the PlanTrip to reach prod-service');
+      const refused = await connectJson(edge, 'PlanTrip', { productIds: [2] });
+      expect(refused).toEqual({ status: 429, body: { code: 'resource_exhausted', message: 'server is at its limit of 2 concurrent RPCs; retry later' } });
+      const metrics = await scrapeMetrics(edge.metricsPort!);
+      expect(sumSamples(metrics, 'grpc_server_rejected_total', { grpc_method: '/edge.v1.EdgeService/PlanTrip', reason: 'limit' })).toBe(1);
+      expect(sumSamples(metrics, 'grpc_server_handled_total', { grpc_method: '/edge.v1.EdgeService/PlanTrip', grpc_code: 'RESOURCE_EXHAUSTED' })).toBe(1);
+
+      const exited = edge.stop('SIGTERM');
+      // The open stream ends UNAVAILABLE (call again elsewhere) ...
+      const ended = await (async () => {
+        try {
+          for (;;) if ((await stream.next()).done) return 'OK';
+        } catch (error) {
+          return (error as { code: number; details: string });
+        }
+      })();
+      expect(ended).toMatchObject({ code: 14, details: 'the edge is shutting down - call again' });
+      // ... while the PlanTrip in flight still gets its answer once prod-service gives it.
+      fakes.gate.resolve();
+      expect(await trip).toMatchObject({ status: 200, body: { supplies: [{ productId: 1, stock: 10 }] } });
+      expect(await exited).toBe(0);
+      expect(edge.logs.find((line) => line.msg === 'server stopped')).toMatchObject({ outcome: 'graceful' });
+    } finally {
+      client.$close();
+    }
+  }, 60_000);
 });
