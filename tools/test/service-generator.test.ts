@@ -100,7 +100,8 @@ describe('service generator: inventory', () => {
     );
     expect(service).toContain('async getInventoryItem({ id }) {');
     const server = read(tree, 'apps/inventory-service/src/server.ts');
-    expect(server).toContain('.addService(inventory.InventoryServiceService, createInventoryService(store))');
+    // The template registers the service with its policies, one argument a line.
+    expect(server).toContain('.addService(\n    inventory.InventoryServiceService,\n    createInventoryService(store),\n    inventoryServicePolicies,\n  )');
     expect(server).toContain('export function buildInventoryServer(');
     const main = read(tree, 'apps/inventory-service/src/main.ts');
     expect(main).toContain("name: 'inventory-service',");
@@ -162,7 +163,7 @@ describe('service generator: names', () => {
     );
     expect(service).toContain('async getStockLevelItem({ id }) {');
     expect(read(tree, 'apps/stock-level-service/src/server.ts')).toContain(
-      '.addService(stockLevel.StockLevelServiceService, createStockLevelService(store))',
+      '.addService(\n    stockLevel.StockLevelServiceService,\n    createStockLevelService(store),\n    stockLevelServicePolicies,\n  )',
     );
     expect(read(tree, 'apps/stock-level-service/src/config.ts')).toContain('export const stockLevelServiceEnv = {');
     expect(composeServices(tree)['stock-level-service']!.environment.MAX_CONCURRENT_RPCS).toBe(
