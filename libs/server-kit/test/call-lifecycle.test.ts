@@ -36,7 +36,13 @@ describe('call lifecycle against misbehaving clients', () => {
       for await (const _ of points) count++;
       return { pointCount: count, featureCount: 0, distance: 0, elapsedTime: 0 };
     },
-    async *routeChat(notes) {
+    async *routeChat(notes, ctx) {
+      if (ctx.metadata.get('x-mode')[0] === 'flood') {
+        void (async () => {
+          for await (const _ of notes);
+        })();
+        for (;;) yield { message: 'x'.repeat(200) };
+      }
       for await (const note of notes) yield note;
     },
   };
@@ -92,6 +98,18 @@ describe('call lifecycle against misbehaving clients', () => {
     expect(active()).toBe(0);
   });
 
+  it('sends DEADLINE_EXCEEDED to a bidi stream whose requests are being read while its writes queue', async () => {
+    // The handler reads its requests in the background and writes without end: at the
+    // deadline the request iterator is waiting and writes are queued behind the transport.
+    // (An 'error' event on the call reached that iterator, which destroyed the call under
+    // its queued writes: the status never went out, the client saw a reset.)
+    const call = rawCall(session, { path: '/routeguide.RouteGuide/RouteChat', timeoutMs: 300, headers: { 'x-mode': 'flood' } });
+    call.stream.write(grpcFrame(routeguide.RouteNote.encode({ message: 'hi' }).finish())); // and never half-closes
+    await expect(call.status).resolves.toEqual({ code: status.DEADLINE_EXCEEDED, message: 'deadline exceeded' });
+    expect(call.received).toBeGreaterThan(0);
+    expect(active()).toBe(0);
+  });
+
   it('ends a client stream that sends nothing after the idle limit, with its slot', async () => {
     const call = rawCall(session, { path: '/routeguide.RouteGuide/RecordRoute' }); // no deadline, no message, no half-close
     await waitFor(() => active() === 1, 'the stream to take a slot');
@@ -142,12 +160,12 @@ describe('call lifecycle against misbehaving clients', () => {
 });
 
 describe('grpc-js internals the kit relies on', () => {
-  it('finds the HTTP/2 stream, the cancelled flag and the deadline timer of a real server call', async () => {
+  it('finds the HTTP/2 stream, the cancelled flag, the deadline timer and the pending status of a real server call', async () => {
     const seen: unknown[] = [];
     const server = new ServiceServer({ logger: testLogger() }).addService(routeguide.RouteGuideService, {
       *listFeatures(_rectangle, ctx) {
         const raw = (ctx as ServerCall).raw;
-        seen.push(Boolean(http2StreamOf(raw)), endedByTransport(raw), takeOverDeadline(raw));
+        seen.push(Boolean(http2StreamOf(raw)), endedByTransport(raw), takeOverDeadline(raw), 'pendingStatus' in raw);
         yield { name: 'one', location: { latitude: 0, longitude: 0 } };
       },
     });
@@ -157,8 +175,9 @@ describe('grpc-js internals the kit relies on', () => {
       const call = rawCall(session, { path: '/routeguide.RouteGuide/ListFeatures', timeoutMs: 5_000 });
       call.stream.end(rectangle);
       await expect(call.status).resolves.toMatchObject({ code: status.OK });
-      // If a grpc-js upgrade moves these, deadlines and resets of stuck streams stop working.
-      expect(seen).toEqual([true, false, true]);
+      // If a grpc-js upgrade moves these, deadlines, stream statuses (endWithStatus) and
+      // resets of stuck streams stop working.
+      expect(seen).toEqual([true, false, true, true]);
     } finally {
       session.destroy();
       await running.stop();
