@@ -64,7 +64,7 @@ interface StatusWritable {
  * deadline kept its stream open until the flush guard reset it). False if grpc-js keeps the
  * status elsewhere (the caller then falls back to emitting 'error').
  */
-export function endWithStatus(raw: object, status: { code: number; details?: string; metadata?: unknown }): boolean {
+export function endWithStatus(raw: object, status: object): boolean {
   const call = raw as StatusWritable;
   if (!('pendingStatus' in call) || typeof call.end !== 'function') return false;
   call.pendingStatus = status;
