@@ -26,6 +26,13 @@ export function limitsFromConfig(config: BaseConfig): ServerLimits {
     maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS,
     streamIdleTimeoutMs: config.STREAM_IDLE_TIMEOUT_MS,
     handshakeTimeoutMs: config.HANDSHAKE_TIMEOUT_MS,
+    maxConnectionIdleMs: config.MAX_CONNECTION_IDLE_MS,
+    maxConnectionAgeMs: config.MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.MAX_CONNECTION_AGE_GRACE_MS,
+    keepaliveTimeMs: config.KEEPALIVE_TIME_MS,
+    keepaliveTimeoutMs: config.KEEPALIVE_TIMEOUT_MS,
+    maxMetadataBytes: config.MAX_METADATA_BYTES,
+    maxSessionMemoryMb: config.MAX_SESSION_MEMORY_MB,
   };
 }
 

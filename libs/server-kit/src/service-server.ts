@@ -8,6 +8,7 @@ import { protosPackageDefinition } from '@grpc-ts/protos';
 import { LISTENING, type Logger, type ServerMetrics } from '@grpc-ts/runtime';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
+import { constants, type Http2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
 import { composeChain, type CallHandler, type CallWrapper } from './chain';
 import { unimplemented } from './errors';
@@ -15,6 +16,7 @@ import { kindHandler } from './kinds';
 import { rawHandler } from './kinds/raw';
 import { methodInfo, serviceNameOf, type MethodInfo } from './method';
 import { ServerCall, type CallHost } from './server-call';
+import { http2ServerOf, setHttp2ServerOptions } from './transport-internals';
 import type { ServiceDefinitionLike, ServiceImpl } from './service-impl';
 import { callMetrics } from './wrappers/call-metrics';
 import { concurrencyLimit } from './wrappers/concurrency-limit';
@@ -36,6 +38,18 @@ export interface ServerLimits {
   streamIdleTimeoutMs?: number;
   /** A connection that has not sent the HTTP/2 preface and SETTINGS this long after accept is closed; 0 = never. */
   handshakeTimeoutMs?: number;
+  /** A connection with no call open this long is closed (GOAWAY); 0 = never. */
+  maxConnectionIdleMs?: number;
+  /** A connection is sent GOAWAY after this long (+-10%), then closed after the grace; 0 = never. */
+  maxConnectionAgeMs?: number;
+  maxConnectionAgeGraceMs?: number;
+  /** The server pings each connection this often; one whose ping is unanswered for keepaliveTimeoutMs is closed; 0 = no pings. */
+  keepaliveTimeMs?: number;
+  keepaliveTimeoutMs?: number;
+  /** Most request metadata bytes per call (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE); more resets the call. */
+  maxMetadataBytes?: number;
+  /** Memory one connection's HTTP/2 session may hold, MiB; past it its new calls are refused. */
+  maxSessionMemoryMb?: number;
 }
 
 export interface ServiceServerOptions {
@@ -47,9 +61,21 @@ export interface ServiceServerOptions {
   metrics?: ServerMetrics;
   /** How long a stream's final status may take to flush before the stream is reset (default 5 s). */
   statusFlushMs?: number;
+  /**
+   * The largest request message this service's RPCs need (grpc.max_receive_message_length);
+   * a bigger one fails with RESOURCE_EXHAUSTED before it is decoded. grpc-js's 4 MiB if unset.
+   */
+  maxReceiveMessageBytes?: number;
 }
 
 export type ShutdownOutcome = 'graceful' | 'forced';
+
+/** A unary or server-streaming call whose request (message and half-close) has not arrived yet. */
+interface AwaitingRequest {
+  stream: Http2Stream;
+  since: number;
+  done: boolean;
+}
 
 // The HTTP/2 client preface (24 bytes) and a SETTINGS frame header (9 bytes): the least a
 // real client sends before anything else.
@@ -75,6 +101,12 @@ export class ServiceServer {
   private readonly platformChain: readonly CallWrapper[] = [];
   private readonly serviceNames: string[] = [];
   private readonly streams = new Set<ServerCall>();
+  /** Calls whose whole request must arrive before a handler runs: paths, and the ones waiting now. */
+  private readonly requestFirstPaths = new Set<string>();
+  private awaitingRequest: AwaitingRequest[] = [];
+  private awaitingCount = 0;
+  private requestsRefused = 0;
+  private metadataRefused = 0;
   private readonly host: CallHost;
   private readonly limits: ServerLimits;
   private listener?: ConnectionListener;
@@ -87,7 +119,7 @@ export class ServiceServer {
     this.logger = options.logger;
     this.metrics = options.metrics;
     this.limits = options.limits ?? { maxConcurrentRpcs: 0 };
-    const { maxConcurrentRpcs, queueSize, queueTimeoutMs, maxConcurrentStreams } = this.limits;
+    const { maxConcurrentRpcs, queueSize, queueTimeoutMs } = this.limits;
     if (maxConcurrentRpcs > 0) {
       const metrics = options.metrics;
       this.limiter = new ConcurrencyLimiter({
@@ -109,8 +141,9 @@ export class ServiceServer {
     };
     this.server = new Server({
       ...options.serverOptions,
-      ...(maxConcurrentStreams ? { 'grpc.max_concurrent_streams': maxConcurrentStreams } : {}),
+      ...grpcServerOptions(this.limits, options.maxReceiveMessageBytes),
     });
+    if (this.limits.maxMetadataBytes) setHttp2ServerOptions(this.server, { maxHeaderListSize: this.limits.maxMetadataBytes });
     this.health.addToServer(this.platformRegistrar());
   }
 
@@ -139,6 +172,7 @@ export class ServiceServer {
     const handlers: UntypedServiceImplementation = {};
     for (const [key, method] of Object.entries(definition)) {
       const info = methodInfo(method);
+      if (info.kind === 'unary' || info.kind === 'serverStream') this.requestFirstPaths.add(info.path);
       const impl = (implementation as Record<string, ((input: never, ctx: ServerCall) => unknown) | undefined>)[key];
       const inner: CallHandler = impl ? kindHandler(info.kind, impl) : (call) => call.fail(unimplemented(`${info.path} is not implemented`));
       handlers[key] = this.register(info, composeChain(this.chain, info, inner), false);
@@ -153,6 +187,7 @@ export class ServiceServer {
   async listen(host: string, port: number): Promise<number> {
     this.addReflection();
     const injector = this.server.createConnectionInjector(ServerCredentials.createInsecure());
+    this.watchStreams();
     const handshake = this.limits.handshakeTimeoutMs;
     this.listener = await listenWithConnectionLimit(host, port, {
       maxConnections: this.limits.maxConnections ?? 0,
@@ -216,6 +251,66 @@ export class ServiceServer {
       handler(new ServerCall(raw, callback, method, host, platform))) as UntypedHandleCall;
   }
 
+  // Every HTTP/2 stream, as grpc-js's own listener has made it a call:
+  // - Metadata over maxMetadataBytes resets it (ENHANCE_YOUR_CALM). The HTTP/2 setting says
+  //   the same, but Node enforces it only once the client has acknowledged our SETTINGS,
+  //   and a client that never does (or sends before it does) got 60 KB of headers per call in.
+  // - grpc-js runs a unary or server-streaming handler only once the whole request (message
+  //   and half-close) is in; until then the call holds its headers and buffers but no slot,
+  //   and nothing ends it if it has no deadline. Such calls are noted while they wait, and
+  //   the idle sweep resets (CANCEL) those still waiting after the idle limit, and the oldest
+  //   beyond maxConcurrentRpcs of those waiting longer than a sweep (ENHANCE_YOUR_CALM: the
+  //   client sees RESOURCE_EXHAUSTED). A burst of headers ahead of their messages is normal
+  //   and never refused; thousands of calls that stay without their request are.
+  // Cost per call: a walk over its header list, a Set lookup, two listeners.
+  private watchStreams(): void {
+    const idleMs = this.limits.streamIdleTimeoutMs ?? 0;
+    const maxMetadataBytes = this.limits.maxMetadataBytes ?? 0;
+    if (idleMs <= 0 && maxMetadataBytes <= 0) return;
+    const http2Server = http2ServerOf(this.server);
+    if (!http2Server) {
+      this.logger.warn({}, 'cannot see grpc-js HTTP/2 streams: metadata size and calls waiting for their request are not bounded');
+      return;
+    }
+    const paths = this.requestFirstPaths;
+    http2Server.on('stream', (stream: Http2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+      if (maxMetadataBytes > 0 && headerListSize(rawHeaders) > maxMetadataBytes) {
+        // Only a client that sends calls before acknowledging our SETTINGS gets here, and
+        // each of its calls can carry another such header list: the whole connection goes.
+        this.metadataRefused++;
+        // (A code alone: with an Error, Node would emit 'error' on the session.)
+        (stream.session as { destroy(code: number): void } | undefined)?.destroy(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+        return;
+      }
+      if (idleMs <= 0 || !paths.has(headers[':path'] as string)) return;
+      const entry: AwaitingRequest = { stream, since: Date.now(), done: false };
+      const done = () => {
+        if (entry.done) return;
+        entry.done = true;
+        this.awaitingCount--;
+      };
+      stream.once('end', done); // the request is in: grpc-js runs the handler now
+      stream.once('close', done);
+      this.awaitingCount++;
+      this.awaitingRequest.push(entry);
+    });
+  }
+
+  /** Calls waiting for their request now (headers in, message or half-close not yet). */
+  get callsAwaitingRequest(): number {
+    return this.awaitingCount;
+  }
+
+  /** Calls reset because too many were waiting for their request. */
+  get callsRefusedAwaitingRequest(): number {
+    return this.requestsRefused;
+  }
+
+  /** Calls reset because their metadata was over maxMetadataBytes. */
+  get callsRefusedForMetadata(): number {
+    return this.metadataRefused;
+  }
+
   // One sweep per quarter of the idle limit (at most once a second): a stream whose activity
   // count has not moved for the whole limit ends. Per message the streams only bump a counter.
   private startIdleSweeper(): void {
@@ -234,17 +329,43 @@ export class ServiceServer {
           call.stop('idle', details);
         }
       }
+      const now = Date.now();
+      this.sweepAwaitingRequest(now - idleMs, now - everyMs);
     }, everyMs);
     this.sweeper.unref();
   }
 
+  // Keeps the calls still waiting for their request (oldest first); resets those waiting since
+  // before `idleCutoff`, then the oldest beyond the cap of those waiting since `settledCutoff`.
+  private sweepAwaitingRequest(idleCutoff: number, settledCutoff: number): void {
+    const kept: AwaitingRequest[] = [];
+    let settled = 0;
+    for (const entry of this.awaitingRequest) {
+      if (entry.done) continue;
+      if (entry.since <= idleCutoff) entry.stream.close(constants.NGHTTP2_CANCEL);
+      else {
+        kept.push(entry);
+        if (entry.since <= settledCutoff) settled++;
+      }
+    }
+    const cap = this.limits.maxConcurrentRpcs;
+    let excess = cap > 0 ? settled - cap : 0;
+    for (let i = 0; excess > 0; i++, excess--) {
+      this.requestsRefused++;
+      kept[i]!.stream.close(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    }
+    this.awaitingRequest = kept.filter((entry) => !entry.stream.closed);
+  }
+
   private describeLimits() {
+    const { maxConnections = 0, streamIdleTimeoutMs = 0, handshakeTimeoutMs = 0 } = this.limits;
     return {
+      ...this.limits,
       maxConcurrentRpcs: this.limiter?.maxConcurrentRpcs ?? 0,
       rpcQueueSize: this.limiter?.queueSize ?? 0,
-      maxConnections: this.limits.maxConnections ?? 0,
-      streamIdleTimeoutMs: this.limits.streamIdleTimeoutMs ?? 0,
-      handshakeTimeoutMs: this.limits.handshakeTimeoutMs ?? 0,
+      maxConnections,
+      streamIdleTimeoutMs,
+      handshakeTimeoutMs,
     };
   }
 
@@ -282,6 +403,34 @@ export class ServiceServer {
     const services = [...this.serviceNames, HEALTH_SERVICE, ...REFLECTION_SERVICES];
     new ReflectionService(protosPackageDefinition(), { services }).addToServer(this.platformRegistrar());
   }
+}
+
+/** HTTP/2's measure of a header list (RFC 9113 6.5.2): name and value octets plus 32 per field. */
+function headerListSize(rawHeaders: string[]): number {
+  let size = 0;
+  for (let i = 0; i < rawHeaders.length; i++) size += rawHeaders[i]!.length;
+  return size + 16 * rawHeaders.length;
+}
+
+/** grpc-js server options for the transport limits (unset or 0 = grpc-js's default: none). */
+function grpcServerOptions(limits: ServerLimits, maxReceiveMessageBytes: number | undefined): ServerOptions {
+  const options: ServerOptions = {};
+  const set = (key: string, value: number | undefined) => {
+    if (value) options[key] = value;
+  };
+  set('grpc.max_concurrent_streams', limits.maxConcurrentStreams);
+  set('grpc.max_connection_idle_ms', limits.maxConnectionIdleMs);
+  if (limits.maxConnectionAgeMs) {
+    set('grpc.max_connection_age_ms', limits.maxConnectionAgeMs);
+    set('grpc.max_connection_age_grace_ms', limits.maxConnectionAgeGraceMs);
+  }
+  if (limits.keepaliveTimeMs) {
+    set('grpc.keepalive_time_ms', limits.keepaliveTimeMs);
+    set('grpc.keepalive_timeout_ms', limits.keepaliveTimeoutMs);
+  }
+  set('grpc-node.max_session_memory', limits.maxSessionMemoryMb);
+  set('grpc.max_receive_message_length', maxReceiveMessageBytes);
+  return options;
 }
 
 function endPlatformStream(call: ServerCall): void {

@@ -1,14 +1,14 @@
 // What a client that misbehaves can and cannot do to a call, over raw HTTP/2: every call
 // ends exactly once, at the earliest of its status, a cancel, its deadline or an idle limit,
 // and gives its slot back then, whether or not the client ever reads or finishes.
-import { status } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { routeguide } from '@grpc-ts/protos';
 import { ServerMetrics } from '@grpc-ts/runtime';
 import { grpcFrame, rawCall, rawSession, sumSamples, waitFor } from '@grpc-ts/test-support';
 import type { ClientHttp2Session } from 'node:http2';
 import { ServiceServer, type ServiceImpl } from '../src';
 import type { ServerCall } from '../src/server-call';
-import { endedByTransport, http2StreamOf, takeOverDeadline } from '../src/transport-internals';
+import { endedByTransport, http2ServerOf, http2StreamOf, setHttp2ServerOptions, takeOverDeadline } from '../src/transport-internals';
 import { startTestServer, testLogger, type RunningTestServer } from '../src/testing';
 
 const IDLE_MS = 300;
@@ -182,5 +182,16 @@ describe('grpc-js internals the kit relies on', () => {
       session.destroy();
       await running.stop();
     }
+  });
+
+  it('sets Node HTTP/2 server options grpc-js has no option for, and finds the HTTP/2 server of a connection injector', () => {
+    const server = new Server();
+    // If a grpc-js upgrade moves these, the metadata limit and the watch on calls waiting
+    // for their request are lost (ServiceServer then logs a warning at listen).
+    expect(setHttp2ServerOptions(server, { maxHeaderListSize: 4096 })).toBe(true);
+    expect(http2ServerOf(server)).toBeUndefined();
+    server.createConnectionInjector(ServerCredentials.createInsecure());
+    expect(typeof http2ServerOf(server)?.on).toBe('function');
+    server.forceShutdown();
   });
 });
