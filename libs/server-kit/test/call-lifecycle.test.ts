@@ -6,12 +6,18 @@ import { routeguide } from '@grpc-ts/protos';
 import { ServerMetrics } from '@grpc-ts/runtime';
 import { grpcFrame, rawCall, rawSession, sumSamples, waitFor } from '@grpc-ts/test-support';
 import type { ClientHttp2Session } from 'node:http2';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ServiceServer, type ServiceImpl } from '../src';
 import type { ServerCall } from '../src/server-call';
 import { endedByTransport, http2ServerOf, http2StreamOf, setHttp2ServerOptions, takeOverDeadline } from '../src/transport-internals';
 import { startTestServer, testLogger, type RunningTestServer } from '../src/testing';
 
 const IDLE_MS = 300;
+
+// A full GC on demand, without starting jest with --expose-gc.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 const FLUSH_MS = 200;
 const WORLD = { lo: { latitude: -900000000, longitude: -1800000000 }, hi: { latitude: 900000000, longitude: 1800000000 } };
 const rectangle = grpcFrame(routeguide.Rectangle.encode(WORLD).finish());
@@ -22,6 +28,7 @@ describe('call lifecycle against misbehaving clients', () => {
   let metrics: ServerMetrics;
   let session: ClientHttp2Session;
   const handlerRuns: string[] = [];
+  const readNotes: WeakRef<object>[] = [];
 
   const impl: ServiceImpl<typeof routeguide.RouteGuideService> = {
     getFeature: (p) => ({ name: 'here', location: p }),
@@ -37,6 +44,13 @@ describe('call lifecycle against misbehaving clients', () => {
       return { pointCount: count, featureCount: 0, distance: 0, elapsedTime: 0 };
     },
     async *routeChat(notes, ctx) {
+      if (ctx.metadata.get('x-mode')[0] === 'keep-refs') {
+        for await (const note of notes) {
+          readNotes.push(new WeakRef(note));
+          if (readNotes.length === 50) yield { message: 'read 50' };
+        }
+        return;
+      }
       if (ctx.metadata.get('x-mode')[0] === 'flood') {
         void (async () => {
           for await (const _ of notes);
@@ -108,6 +122,20 @@ describe('call lifecycle against misbehaving clients', () => {
     await expect(call.status).resolves.toEqual({ code: status.DEADLINE_EXCEEDED, message: 'deadline exceeded' });
     expect(call.received).toBeGreaterThan(0);
     expect(active()).toBe(0);
+  });
+
+  it('keeps no request message alive once the handler has read it, while the stream goes on', async () => {
+    readNotes.length = 0;
+    const call = rawCall(session, { path: '/routeguide.RouteGuide/RouteChat', headers: { 'x-mode': 'keep-refs' } });
+    for (let i = 0; i < 50; i++) call.stream.write(grpcFrame(routeguide.RouteNote.encode({ message: `note ${i} ${'x'.repeat(1000)}` }).finish()));
+    await waitFor(() => call.received > 0, 'the handler to have read 50 notes');
+    collectGarbage();
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    // The call is still open: nothing but the handler (which let go) had a reason to keep them.
+    expect(readNotes.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(2);
+    call.stream.end();
+    await expect(call.status).resolves.toMatchObject({ code: status.OK });
   });
 
   it('ends a client stream that sends nothing after the idle limit, with its slot', async () => {
