@@ -1,6 +1,8 @@
 // Once per run: the two services bundled as their images ship them (esbuild, plain node, no
 // node_modules), and a feature file large enough that a whole-world ListFeatures is still
-// streaming when a short deadline passes. Paths go to the test files through the environment.
+// streaming when a short deadline passes. Paths go to the test files through the environment;
+// HOSTILE_BUNDLE_ROUTE_GUIDE / HOSTILE_BUNDLE_PROD_SERVICE set beforehand attack another
+// build instead (an older commit's bundles, to measure a regression).
 import { bundleToTempDir } from '@grpc-ts/test-support';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +12,8 @@ const ROOT = join(__dirname, '../../../..');
 
 export default async function globalSetup(): Promise<void> {
   const [routeGuide, prodService] = await Promise.all([
-    bundleToTempDir(join(ROOT, 'apps/route-guide/src/main.ts')),
-    bundleToTempDir(join(ROOT, 'apps/prod-service/src/main.ts')),
+    process.env.HOSTILE_BUNDLE_ROUTE_GUIDE || bundleToTempDir(join(ROOT, 'apps/route-guide/src/main.ts')),
+    process.env.HOSTILE_BUNDLE_PROD_SERVICE || bundleToTempDir(join(ROOT, 'apps/prod-service/src/main.ts')),
   ]);
   process.env.HOSTILE_BUNDLE_ROUTE_GUIDE = routeGuide;
   process.env.HOSTILE_BUNDLE_PROD_SERVICE = prodService;

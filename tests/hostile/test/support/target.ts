@@ -3,6 +3,7 @@
 // view of its memory.
 import { scrapeMetrics, spawnService, sumSamples, waitFor, type ServiceProcess } from '@grpc-ts/test-support';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export type App = 'route-guide' | 'prod-service';
 
@@ -40,9 +41,24 @@ export function bundleOf(app: App): string {
   return bundle;
 }
 
+const ENTRY_SCRIPT = join(__dirname, '../../../../docker/node-entry.sh');
+
+export interface StartOptions {
+  /**
+   * Run through the images' entrypoint (docker/node-entry.sh) as inside a container with
+   * this memory limit: node's heap is sized from it exactly as in the image.
+   */
+  containerMemoryBytes?: number;
+}
+
 /** Starts `app`'s bundle on 127.0.0.1 (PORT=0, METRICS_PORT=0) with `env` over the defaults. */
-export async function startTarget(app: App, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Target> {
-  const service = await spawnService(process.execPath, [...nodeArgs, bundleOf(app)], env, 30_000);
+export async function startTarget(app: App, env: Record<string, string> = {}, options: StartOptions = {}): Promise<Target> {
+  const bundle = bundleOf(app);
+  const service = options.containerMemoryBytes
+    ? await spawnService('sh', [ENTRY_SCRIPT, bundle], { MEMORY_LIMIT_BYTES: String(options.containerMemoryBytes), ...env }, 30_000, {
+        baseEnv: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+      })
+    : await spawnService(process.execPath, [bundle], env, 30_000);
   const metricsPort = await waitForMetricsPort(service);
   return {
     app,
@@ -85,3 +101,24 @@ export function rssOf(pid: number): number {
 }
 
 export const MiB = 1024 * 1024;
+
+/** Samples a process's RSS every `everyMs` until stopped; stop() gives the peak seen. */
+export function watchRss(pid: number, everyMs = 50): { stop(): number; readonly peak: number } {
+  let peak = rssOf(pid);
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssOf(pid));
+    } catch {
+      // the process is gone: the peak stays what it was
+    }
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+    get peak() {
+      return peak;
+    },
+  };
+}
