@@ -8,7 +8,6 @@ import { protosPackageDefinition } from '@grpc-ts/protos';
 import { LISTENING, type Logger, type ServerMetrics } from '@grpc-ts/runtime';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { constants, type Http2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
 import { composeChain, type CallHandler, type CallWrapper } from './chain';
 import { unimplemented } from './errors';
@@ -16,6 +15,7 @@ import { kindHandler } from './kinds';
 import { rawHandler } from './kinds/raw';
 import { methodInfo, serviceNameOf, type MethodInfo } from './method';
 import { ServerCall, type CallHost } from './server-call';
+import { StreamWatch } from './stream-watch';
 import { http2ServerOf, setHttp2ServerOptions } from './transport-internals';
 import type { ServiceDefinitionLike, ServiceImpl } from './service-impl';
 import { callMetrics } from './wrappers/call-metrics';
@@ -70,12 +70,6 @@ export interface ServiceServerOptions {
 
 export type ShutdownOutcome = 'graceful' | 'forced';
 
-/** A unary or server-streaming call whose request (message and half-close) has not arrived yet. */
-interface AwaitingRequest {
-  stream: Http2Stream;
-  since: number;
-  done: boolean;
-}
 
 // The HTTP/2 client preface (24 bytes) and a SETTINGS frame header (9 bytes): the least a
 // real client sends before anything else.
@@ -103,10 +97,7 @@ export class ServiceServer {
   private readonly streams = new Set<ServerCall>();
   /** Calls whose whole request must arrive before a handler runs: paths, and the ones waiting now. */
   private readonly requestFirstPaths = new Set<string>();
-  private awaitingRequest: AwaitingRequest[] = [];
-  private awaitingCount = 0;
-  private requestsRefused = 0;
-  private metadataRefused = 0;
+  private streamWatch?: StreamWatch;
   private readonly host: CallHost;
   private readonly limits: ServerLimits;
   private listener?: ConnectionListener;
@@ -251,64 +242,25 @@ export class ServiceServer {
       handler(new ServerCall(raw, callback, method, host, platform))) as UntypedHandleCall;
   }
 
-  // Every HTTP/2 stream, as grpc-js's own listener has made it a call:
-  // - Metadata over maxMetadataBytes resets it (ENHANCE_YOUR_CALM). The HTTP/2 setting says
-  //   the same, but Node enforces it only once the client has acknowledged our SETTINGS,
-  //   and a client that never does (or sends before it does) got 60 KB of headers per call in.
-  // - grpc-js runs a unary or server-streaming handler only once the whole request (message
-  //   and half-close) is in; until then the call holds its headers and buffers but no slot,
-  //   and nothing ends it if it has no deadline. Such calls are noted while they wait, and
-  //   the idle sweep resets (CANCEL) those still waiting after the idle limit, and the oldest
-  //   beyond maxConcurrentRpcs of those waiting longer than a sweep (ENHANCE_YOUR_CALM: the
-  //   client sees RESOURCE_EXHAUSTED). A burst of headers ahead of their messages is normal
-  //   and never refused; thousands of calls that stay without their request are.
-  // Cost per call: a walk over its header list, a Set lookup, two listeners.
+  // Every HTTP/2 stream goes past a StreamWatch too (metadata size, calls that never send
+  // their request, clients that reset streams by the thousand): see stream-watch.ts.
   private watchStreams(): void {
-    const idleMs = this.limits.streamIdleTimeoutMs ?? 0;
-    const maxMetadataBytes = this.limits.maxMetadataBytes ?? 0;
-    if (idleMs <= 0 && maxMetadataBytes <= 0) return;
     const http2Server = http2ServerOf(this.server);
     if (!http2Server) {
-      this.logger.warn({}, 'cannot see grpc-js HTTP/2 streams: metadata size and calls waiting for their request are not bounded');
+      this.logger.warn({}, 'cannot see grpc-js HTTP/2 streams: metadata size, calls waiting for their request and stream resets are not bounded');
       return;
     }
-    const paths = this.requestFirstPaths;
-    http2Server.on('stream', (stream: Http2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
-      if (maxMetadataBytes > 0 && headerListSize(rawHeaders) > maxMetadataBytes) {
-        // Only a client that sends calls before acknowledging our SETTINGS gets here, and
-        // each of its calls can carry another such header list: the whole connection goes.
-        this.metadataRefused++;
-        // (A code alone: with an Error, Node would emit 'error' on the session.)
-        (stream.session as { destroy(code: number): void } | undefined)?.destroy(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-        return;
-      }
-      if (idleMs <= 0 || !paths.has(headers[':path'] as string)) return;
-      const entry: AwaitingRequest = { stream, since: Date.now(), done: false };
-      const done = () => {
-        if (entry.done) return;
-        entry.done = true;
-        this.awaitingCount--;
-      };
-      stream.once('end', done); // the request is in: grpc-js runs the handler now
-      stream.once('close', done);
-      this.awaitingCount++;
-      this.awaitingRequest.push(entry);
+    this.streamWatch = new StreamWatch(http2Server, {
+      requestFirstPaths: this.requestFirstPaths,
+      maxMetadataBytes: this.limits.maxMetadataBytes ?? 0,
+      idleMs: this.limits.streamIdleTimeoutMs ?? 0,
+      maxAwaiting: this.limits.maxConcurrentRpcs,
     });
   }
 
-  /** Calls waiting for their request now (headers in, message or half-close not yet). */
-  get callsAwaitingRequest(): number {
-    return this.awaitingCount;
-  }
-
-  /** Calls reset because too many were waiting for their request. */
-  get callsRefusedAwaitingRequest(): number {
-    return this.requestsRefused;
-  }
-
-  /** Calls reset because their metadata was over maxMetadataBytes. */
-  get callsRefusedForMetadata(): number {
-    return this.metadataRefused;
+  /** What the stream watch refused, reset or recycled so far (for logs and tests). */
+  get streamWatchCounts(): StreamWatch['counts'] | undefined {
+    return this.streamWatch?.counts;
   }
 
   // One sweep per quarter of the idle limit (at most once a second): a stream whose activity
@@ -330,31 +282,9 @@ export class ServiceServer {
         }
       }
       const now = Date.now();
-      this.sweepAwaitingRequest(now - idleMs, now - everyMs);
+      this.streamWatch?.sweep(now - idleMs, now - everyMs);
     }, everyMs);
     this.sweeper.unref();
-  }
-
-  // Keeps the calls still waiting for their request (oldest first); resets those waiting since
-  // before `idleCutoff`, then the oldest beyond the cap of those waiting since `settledCutoff`.
-  private sweepAwaitingRequest(idleCutoff: number, settledCutoff: number): void {
-    const kept: AwaitingRequest[] = [];
-    let settled = 0;
-    for (const entry of this.awaitingRequest) {
-      if (entry.done) continue;
-      if (entry.since <= idleCutoff) entry.stream.close(constants.NGHTTP2_CANCEL);
-      else {
-        kept.push(entry);
-        if (entry.since <= settledCutoff) settled++;
-      }
-    }
-    const cap = this.limits.maxConcurrentRpcs;
-    let excess = cap > 0 ? settled - cap : 0;
-    for (let i = 0; excess > 0; i++, excess--) {
-      this.requestsRefused++;
-      kept[i]!.stream.close(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-    }
-    this.awaitingRequest = kept.filter((entry) => !entry.stream.closed);
   }
 
   private describeLimits() {
@@ -403,13 +333,6 @@ export class ServiceServer {
     const services = [...this.serviceNames, HEALTH_SERVICE, ...REFLECTION_SERVICES];
     new ReflectionService(protosPackageDefinition(), { services }).addToServer(this.platformRegistrar());
   }
-}
-
-/** HTTP/2's measure of a header list (RFC 9113 6.5.2): name and value octets plus 32 per field. */
-function headerListSize(rawHeaders: string[]): number {
-  let size = 0;
-  for (let i = 0; i < rawHeaders.length; i++) size += rawHeaders[i]!.length;
-  return size + 16 * rawHeaders.length;
 }
 
 /** grpc-js server options for the transport limits (unset or 0 = grpc-js's default: none). */

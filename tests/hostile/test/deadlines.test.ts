@@ -81,11 +81,17 @@ describe('deadlines and cancels (route-guide bundle, default limits)', () => {
     expect((await target.metrics()).active).toBe(0);
   }, 30_000);
 
-  it('gives every slot back after a storm of 2,000 calls with 1 ms deadlines over all four RPCs', async () => {
-    const result = await storm(target.address, { calls: 2_000, concurrency: 64, channels: 4, deadlineMs: 1 });
-    expect(Object.values(result.statuses).reduce((a, b) => a + b, 0)).toBe(2_000);
+  it('gives every slot back after a storm of 3,000 calls with 1 ms deadlines over all four RPCs, answering none INTERNAL or UNAVAILABLE', async () => {
+    // One connection: its client resets nearly every call at its deadline, about 3,000
+    // RST_STREAMs in a few seconds, past nghttp2's rapid-reset guard (1,000 in a burst, then
+    // 33 a second), which used to end the connection with INTERNAL_ERROR under the calls in
+    // flight. The server now asks the client to move to a new connection before that.
+    const result = await storm(target.address, { calls: 3_000, concurrency: 64, channels: 1, deadlineMs: 1 });
+    expect(Object.values(result.statuses).reduce((a, b) => a + b, 0)).toBe(3_000);
+    expect(result.others).toEqual({}); // only OK and DEADLINE_EXCEEDED
     await waitFor(async () => (await target.metrics()).active === 0, 'every slot back after the storm', 5_000);
     expect((await legitCall(target)).code).toBe(status.OK);
+    console.log(`1 ms storm: ${JSON.stringify(result.statuses)} in ${Math.round(result.ms)} ms`);
   }, 60_000);
 
   it('gives back the slots of 200 calls a grpc-js client cancels in the same tick it starts them', async () => {
