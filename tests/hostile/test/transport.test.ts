@@ -23,7 +23,7 @@ describe('HTTP/2 floods and broken framing (route-guide bundle, defaults)', () =
   let target: Target;
 
   beforeAll(async () => {
-    // The idle limit lowered so the connection nghttp2 gives up on (below) is freed in seconds.
+    // The idle limit lowered so a connection nghttp2 gives up on (below) is freed in seconds.
     target = await startTarget('route-guide', { MAX_CONNECTION_IDLE_MS: '2000' });
   }, 40_000);
 
@@ -32,9 +32,10 @@ describe('HTTP/2 floods and broken framing (route-guide bundle, defaults)', () =
   });
 
   it('survives a rapid reset of 5,000 streams on one connection, and frees its place', async () => {
-    // nghttp2 answers about 1,000 resets with GOAWAY(INTERNAL_ERROR), then stops reading the
-    // socket: Node leaves it open, and only the connection idle limit (or keepalive) closes
-    // it. Without one, every such attacker kept a MAX_CONNECTIONS place for ever.
+    // The stream watch sends GOAWAY (NO_ERROR) after about 500 resets and the connection
+    // closes. (Before it, nghttp2 answered about 1,000 with GOAWAY(INTERNAL_ERROR) and then
+    // stopped reading the socket, which Node left open: each such attacker kept a
+    // MAX_CONNECTIONS place for ever. The connection idle limit is the backstop for that path.)
     const session = rawSession(target.address);
     const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
     try {
