@@ -5,8 +5,9 @@
 # (docker compose builds all three.) Stages:
 #   manifests  the package files alone, so `npm ci` stays cached until a dependency changes
 #   build      `npm ci` once and every app bundled by its Nx build target (esbuild)
-#   runtime    base of the service images: a non-root user and the bundled client, which
-#              the gRPC HEALTHCHECK runs
+#   runtime    base of the service images: a non-root user, the bundled client, which
+#              the gRPC HEALTHCHECK runs, and the entrypoint that sizes node's heap from
+#              the container's memory limit (docker/node-entry.sh)
 #   <app>      one small image per app: its bundle only, no node_modules, no sources
 # Works with BuildKit and with the classic builder (docker-compose 1.29).
 
@@ -47,6 +48,10 @@ WORKDIR /app
 ENV NODE_ENV=production METRICS_PORT=9464
 # The client bundle alone (no source map, no protos): all the health check runs.
 COPY --from=build /src/dist/apps/client/main.js /opt/client/main.js
+# Starts node with its heap sized from the container's memory limit (HEAP_PERCENT of it,
+# default 50): on Node 20 and 24 alike the default heap limit under a 256 MiB limit is
+# 259 MiB, so the kernel kills the process before V8 collects.
+COPY docker/node-entry.sh /opt/node-entry.sh
 # The official image's `node` user; numeric so orchestrators can verify it is not root.
 USER 1000:1000
 
@@ -57,7 +62,7 @@ EXPOSE 50051 9464
 # It assumes the default PORT (50051); change both together.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:50051", "services.ProdService"]
-CMD ["node", "--enable-source-maps", "main.js"]
+CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]
 
 FROM runtime AS route-guide
 # The feature database is bundled into main.js; DATA=<file> replaces it at run time.
@@ -65,7 +70,7 @@ COPY --from=build /src/dist/apps/route-guide ./
 EXPOSE 50052 9464
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:50052", "routeguide.RouteGuide"]
-CMD ["node", "--enable-source-maps", "main.js"]
+CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]
 
 FROM ${BASE_IMAGE} AS client
 WORKDIR /app

@@ -12,10 +12,11 @@ set -eu
 percent="${HEAP_PERCENT:-50}"
 limit="${MEMORY_LIMIT_BYTES:-}"
 if [ -z "$limit" ]; then
+  # Shell builtins only: the local base image has sh and node, not cat.
   if [ -r /sys/fs/cgroup/memory.max ]; then
-    limit=$(cat /sys/fs/cgroup/memory.max) # cgroup v2: a number or "max"
+    read -r limit </sys/fs/cgroup/memory.max # cgroup v2: a number or "max"
   elif [ -r /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
-    limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes) # cgroup v1: a huge number when unlimited
+    read -r limit </sys/fs/cgroup/memory/memory.limit_in_bytes # cgroup v1: a huge number when unlimited
   fi
 fi
 case "$limit" in

@@ -148,6 +148,15 @@ function parseMetrics(text: string, name: string): number {
     }
   });
 
+  it("sizes each service's heap from its container's memory limit (docker/node-entry.sh)", async () => {
+    const logs = await stack.logs(SERVICES);
+    const limits = [...logs.matchAll(/"heapLimitMiB":(\d+)/g)].map((m) => Number(m[1]));
+    expect(limits).toHaveLength(SERVICES.length);
+    // Half the limit for the old space, plus the young generation: well under 256 MiB (node's
+    // default there is 259 MiB, the whole limit and more).
+    for (const limit of limits) expect(limit).toBeLessThan((MEMORY_LIMIT / 2 ** 20) * 0.6);
+  });
+
   it('starts the client once the services are healthy, and its demo succeeds', async () => {
     const exitCode = await stack.waitExit('client', 2 * MINUTE);
     const logs = await stack.logs(['client']);

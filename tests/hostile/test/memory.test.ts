@@ -46,6 +46,11 @@ describe('memory under hostile load (route-guide bundle in a 256 MiB container)'
     await target?.stop();
   });
 
+  it('runs with the heap the image gives it under 256 MiB', () => {
+    const started = target.service.logs.find((line) => line.msg === 'process started') as { heapLimitMiB: number };
+    expect(started.heapLimitMiB).toBeLessThan(CONTAINER / MiB / 1.3); // node alone would take 259 MiB in a container
+  });
+
   it('refuses 40 connections x 100 half-open calls with 60 KB of metadata each, closing the connections', async () => {
     const rss = watchRss(target.service.pid);
     const attackers = Array.from({ length: 40 }, () => attackerSession(target.address));

@@ -57,6 +57,8 @@ export function addDockerfileStage(tree: Tree, names: ServiceNames, port: number
     .find(Boolean);
   const [fromStage, sourceRoot] = copy ? [copy[1], copy[2]] : ['build', '/src'];
   const hasHealthClient = text.includes('/opt/client/main.js');
+  // The runtime stage's entrypoint that sizes node's heap from the container's memory limit.
+  const hasNodeEntry = text.includes('/opt/node-entry.sh');
 
   const block = [
     beginLine(names),
@@ -70,7 +72,7 @@ export function addDockerfileStage(tree: Tree, names: ServiceNames, port: number
           `  CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:${port}", "${names.fullServiceName}"]`,
         ]
       : []),
-    `CMD ["node", "--enable-source-maps", "main.js"]`,
+    hasNodeEntry ? `CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]` : `CMD ["node", "--enable-source-maps", "main.js"]`,
     endLine(names),
   ];
 
