@@ -66,10 +66,12 @@ type Source = string | undefined;
 
 /** Reads and checks the files the flags name; throws a CliError (exit 2) naming the flag or variable. */
 export function loadClientSecurity(
-  flags: SecurityFlags,
+  given: SecurityFlags,
   sourceOf: (flag: keyof SecurityFlags) => Source,
   env: NodeJS.ProcessEnv = process.env,
 ): ClientSecurity {
+  // An empty value (CLIENT_CA_FILE= in a container's env) is unset, so one can be blanked.
+  const flags = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== '')) as SecurityFlags;
   const name = (flag: keyof SecurityFlags) => {
     const option = `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     return sourceOf(flag) === 'env' ? ENV[flag] : option;

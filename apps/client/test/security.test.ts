@@ -134,6 +134,9 @@ describe('over mutual TLS with a token', () => {
 describe('each failure is one line naming what it points to', () => {
   it('no TLS against a TLS server: UNAVAILABLE, pass --tls', async () => {
     expectOneLineError(await cli(['prod', 'get', '1']), 1, 'UNAVAILABLE', 'TLS required?', '--tls', `target ${prodServer.address}`);
+    // Empty variables are unset: a container's CLIENT_* can be blanked for one run.
+    const blanked = await cli(['prod', 'get', '1'], { CLIENT_CA_FILE: '', CLIENT_CERT_FILE: '', CLIENT_KEY_FILE: '', CLIENT_TOKEN_FILE: '' });
+    expectOneLineError(blanked, 1, 'UNAVAILABLE', 'TLS required?');
   });
 
   it('TLS against a plaintext server: not a TLS server, drop --tls', async () => {
