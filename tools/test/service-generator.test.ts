@@ -103,7 +103,7 @@ describe('service generator: inventory', () => {
     );
     expect(service).toContain('async getInventoryItem({ id }) {');
     const server = read(tree, 'apps/inventory-service/src/server.ts');
-    expect(server).toContain('.addService(inventory.InventoryServiceService, createInventoryService(store))');
+    expect(server).toMatch(/\.addService\(\s*inventory\.InventoryServiceService,\s*createInventoryService\(store\),\s*inventoryServicePolicies,\s*\)/);
     expect(server).toContain('export function buildInventoryServer(');
     const main = read(tree, 'apps/inventory-service/src/main.ts');
     expect(main).toContain("name: 'inventory-service',");
@@ -189,8 +189,8 @@ describe('service generator: names', () => {
       'export function createStockLevelService(store: StockLevelItemStore): ServiceImpl<typeof stockLevel.StockLevelServiceService>',
     );
     expect(service).toContain('async getStockLevelItem({ id }) {');
-    expect(read(tree, 'apps/stock-level-service/src/server.ts')).toContain(
-      '.addService(stockLevel.StockLevelServiceService, createStockLevelService(store))',
+    expect(read(tree, 'apps/stock-level-service/src/server.ts')).toMatch(
+      /\.addService\(\s*stockLevel\.StockLevelServiceService,\s*createStockLevelService\(store\),\s*stockLevelServicePolicies,\s*\)/,
     );
     expect(read(tree, 'apps/stock-level-service/src/config.ts')).toContain('export const stockLevelServiceEnv = {');
     expect(composeServices(tree)['stock-level-service']!.environment.MAX_CONCURRENT_RPCS).toBe(
