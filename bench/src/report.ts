@@ -6,6 +6,7 @@ import type { TargetId } from './servers';
 import { formatCount as fmt, median, medianRatio, spread } from './stats';
 import { PROJECT_TARGET, STREAM_TARGETS, UNARY_RPCS, UNARY_TARGETS } from './plan';
 import type { SuiteResults } from './results';
+import { formatMicros, type ServerCpu } from './server-cpu';
 
 /** The issue's goals for the project services. */
 export const GOALS = {
@@ -28,28 +29,43 @@ export interface RatioLine {
   goal?: number;
 }
 
+/** What a figure is: throughput, or the server's CPU per call / per streamed message. */
+type Figure = 'rate' | 'cpu';
+
 /** Figures by round (index round-1); measurements with problems are left out. */
-function unaryByRound(results: SuiteResults, target: TargetId, rpc: UnaryRpc, shape: LoadShape): (number | undefined)[] {
+function unaryByRound(results: SuiteResults, target: TargetId, rpc: UnaryRpc, shape: LoadShape, figure: Figure = 'rate'): (number | undefined)[] {
   const values: (number | undefined)[] = new Array(results.options.rounds).fill(undefined);
   for (const m of results.unary) {
-    if (m.target === target && m.rpc === rpc && sameShape(m.shape, shape) && m.problems.length === 0) values[m.round - 1] = m.callsPerSec;
+    if (m.target === target && m.rpc === rpc && sameShape(m.shape, shape) && m.problems.length === 0) {
+      values[m.round - 1] = figure === 'rate' ? m.callsPerSec : m.serverCpu?.microsPerUnit;
+    }
   }
   return values;
 }
 
-function streamByRound(results: SuiteResults, target: TargetId): (number | undefined)[] {
+function streamByRound(results: SuiteResults, target: TargetId, figure: Figure = 'rate'): (number | undefined)[] {
   const values: (number | undefined)[] = new Array(results.options.rounds).fill(undefined);
-  for (const m of results.stream) if (m.target === target && m.problems.length === 0) values[m.round - 1] = m.messagesPerSec;
+  for (const m of results.stream) {
+    if (m.target === target && m.problems.length === 0) values[m.round - 1] = figure === 'rate' ? m.messagesPerSec : m.serverCpu?.microsPerUnit;
+  }
   return values;
 }
 
 const sameShape = (a: LoadShape, b: LoadShape) => a.connections === b.connections && a.streams === b.streams;
 const present = (values: (number | undefined)[]) => values.filter((v): v is number => v !== undefined);
 
-function cell(values: (number | undefined)[]): string {
+function cell(values: (number | undefined)[], format: (value: number) => string = fmt): string {
   const got = present(values);
   if (got.length === 0) return '-';
-  return got.length > 1 ? `${fmt(median(got))} ±${Math.round((spread(got) * 100) / 2)}%` : fmt(got[0]!);
+  return got.length > 1 ? `${format(median(got))} ±${Math.round((spread(got) * 100) / 2)}%` : format(got[0]!);
+}
+
+const cpuCell = (values: (number | undefined)[]) => cell(values, formatMicros);
+
+/** Median share of a core the server used over its measured windows ("-" when not read). */
+function utilization(measurements: readonly { serverCpu?: ServerCpu; problems: string[] }[]): string {
+  const used = measurements.filter((m) => m.problems.length === 0 && m.serverCpu).map((m) => m.serverCpu!.utilization);
+  return used.length ? `${Math.round(median(used) * 100)}%` : '-';
 }
 
 export function formatRatio(ratio: number, goal?: number): string {
@@ -70,6 +86,8 @@ export function ratioLines(results: SuiteResults): RatioLine[] {
       lines.push({ what: `${project} / bare grpc-js, ${at}`, ratio: medianRatio(of(project), of('bare-grpc-js')), goal: GOALS.projectVsBare });
       lines.push({ what: `${project} / Python grpcio, ${at}`, ratio: medianRatio(of(project), of('python-grpcio')), goal: GOALS.projectVsPythonUnary });
       lines.push({ what: `bare grpc-js / raw node:http2 (ceiling), ${at}`, ratio: medianRatio(of('bare-grpc-js'), of('raw-http2')) });
+      const cpu = (target: TargetId) => unaryByRound(results, target, rpc, shape, 'cpu');
+      lines.push({ what: `${project} / bare grpc-js, server CPU per call, ${at}`, ratio: medianRatio(cpu(project), cpu('bare-grpc-js')) });
     }
   }
   const stream = (target: TargetId) => streamByRound(results, target);
@@ -79,6 +97,11 @@ export function ratioLines(results: SuiteResults): RatioLine[] {
     goal: GOALS.streamVsPython,
   });
   lines.push({ what: 'route-guide / bare grpc-js, ListFeatures messages/s', ratio: medianRatio(stream('route-guide'), stream('bare-grpc-js')) });
+  const streamCpu = (target: TargetId) => streamByRound(results, target, 'cpu');
+  lines.push({
+    what: 'route-guide / bare grpc-js, ListFeatures server CPU per message',
+    ratio: medianRatio(streamCpu('route-guide'), streamCpu('bare-grpc-js')),
+  });
   return lines.filter((line) => Number.isFinite(line.ratio));
 }
 
@@ -89,6 +112,14 @@ function table(header: string[], rows: string[][]): string[] {
 function duration(results: SuiteResults): string {
   const seconds = Math.round((Date.parse(results.finishedAt) - Date.parse(results.startedAt)) / 1000);
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+function cpuByRound(measurements: readonly { round: number; serverCpu?: ServerCpu; problems: string[] }[], rounds: number): string[] {
+  return Array.from({ length: rounds }, (_, i) => {
+    const cpu = measurements.find((x) => x.round === i + 1);
+    if (!cpu?.serverCpu) return '-';
+    return `${formatMicros(cpu.serverCpu.microsPerUnit)} (${Math.round(cpu.serverCpu.utilization * 100)}%)${cpu.problems.length ? ' (!)' : ''}`;
+  });
 }
 
 export function renderReport(results: SuiteResults): string {
@@ -106,7 +137,10 @@ export function renderReport(results: SuiteResults): string {
       `${results.pinned ? '' : ' **(NOT pinned: taskset missing)**'}. ${rounds} interleaved round${rounds > 1 ? 's' : ''} ` +
       `(every target once per round, same order); ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s of ` +
       'unmeasured warm-up load per measurement. Figures are medians over the rounds (± is half the max-min spread); ' +
-      'ratios are taken within each round, then the median. Absolute figures move about ±20% on this machine: compare ratios.' +
+      'ratios are taken within each round, then the median. Absolute figures move about ±20% on this machine: compare ratios. ' +
+      "Server CPU per call (or per streamed message) is the server process's own utime + stime (`/proc/<pid>/stat`, every thread, " +
+      `${results.cpuTicksPerSecond ?? 100} ticks/s) over the measured window divided by the calls (messages) served in it: ` +
+      'time spent waiting for a core is not counted, so it moves much less than calls/s when other work shares the machine.' +
       (options.quick ? ' **Quick smoke run: figures are indicative only.**' : ''),
     '',
   );
@@ -137,6 +171,24 @@ export function renderReport(results: SuiteResults): string {
         ];
       });
       out.push(...table(header, rows), '');
+      out.push(
+        `Server CPU per call, µs (lower is better; median of ${rounds}); the last columns are ratios of CPU per call within each round ` +
+          '(above 1x = costs more than bare grpc-js):',
+        '',
+      );
+      const cpuHeader = ['in flight (conns x streams)', ...targets.map((t) => LABEL[t]), `${project} / bare`, 'Python / bare', 'server CPU use'];
+      const cpuRows = options.shapes.map((shape) => {
+        const cpu = (target: TargetId) => unaryByRound(results, target, rpc, shape, 'cpu');
+        const measured = results.unary.filter((m) => m.rpc === rpc && sameShape(m.shape, shape));
+        return [
+          shapeLabel(shape),
+          ...targets.map((t) => cpuCell(cpu(t))),
+          formatRatio(medianRatio(cpu(project), cpu('bare-grpc-js'))),
+          formatRatio(medianRatio(cpu('python-grpcio'), cpu('bare-grpc-js'))),
+          targets.map((t) => `${LABEL[t]} ${utilization(measured.filter((m) => m.target === t))}`).join(', '),
+        ];
+      });
+      out.push(...table(cpuHeader, cpuRows), '');
     }
   }
 
@@ -149,10 +201,24 @@ export function renderReport(results: SuiteResults): string {
       '',
     );
     const rows = STREAM_TARGETS.map((t) => {
-      const cpu = results.stream.filter((m) => m.target === t).map((m) => m.clientCpu);
-      return [LABEL[t], cell(streamByRound(results, t)), cpu.length ? `${Math.round(median(cpu) * 100)}%` : '-'];
+      const measured = results.stream.filter((m) => m.target === t);
+      const cpu = measured.map((m) => m.clientCpu);
+      return [
+        LABEL[t],
+        cell(streamByRound(results, t)),
+        cpuCell(streamByRound(results, t, 'cpu')),
+        formatRatio(medianRatio(streamByRound(results, t, 'cpu'), streamByRound(results, 'bare-grpc-js', 'cpu'))),
+        utilization(measured),
+        cpu.length ? `${Math.round(median(cpu) * 100)}%` : '-',
+      ];
     });
-    out.push(...table(['target', 'messages/s', 'client CPU (100% = the client is the limit)'], rows), '');
+    out.push(
+      ...table(
+        ['target', 'messages/s', 'server CPU µs/message', 'CPU/message vs bare', 'server CPU use', 'client CPU (100% = the client is the limit)'],
+        rows,
+      ),
+      '',
+    );
   }
 
   out.push('## Ratios against the goals', '');
@@ -177,6 +243,7 @@ export function renderReport(results: SuiteResults): string {
           return m ? `${fmt(m.callsPerSec)}${m.problems.length ? ' (!)' : ''}` : '-';
         });
         roundRows.push([`${rpc} ${shapeLabel(shape)} ${LABEL[target]} calls/s`, ...byRound]);
+        roundRows.push([`${rpc} ${shapeLabel(shape)} ${LABEL[target]} server µs/call (CPU use)`, ...cpuByRound(ms, rounds)]);
       }
     }
   }
@@ -188,6 +255,7 @@ export function renderReport(results: SuiteResults): string {
       return m ? `${fmt(m.messagesPerSec)}${m.problems.length ? ' (!)' : ''}` : '-';
     });
     roundRows.push([`ListFeatures ${LABEL[target]} messages/s`, ...byRound]);
+    roundRows.push([`ListFeatures ${LABEL[target]} server µs/message (CPU use)`, ...cpuByRound(ms, rounds)]);
   }
   out.push(...table(roundHeader, roundRows), '');
   return out.join('\n');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pinned } from './pinning';
+import { isSameOrDescendant } from './server-cpu';
 import { FEATURES_FILE, PROTO_DIR, REPO_ROOT, STOCK_FILE, grpcFrame, type BenchPayloads } from './payloads';
 
 export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -26,6 +27,14 @@ export interface RunningTarget {
   address: string;
   /** Every JSON line the process printed on stdout (for the project services: their start-up logs). */
   logs: Record<string, unknown>[];
+  /** The process spawned (taskset execs the server, so it is the server itself). */
+  spawnedPid: number;
+  /**
+   * The processes serving: the pid of every 'listening' line (one process, unless a service runs
+   * cluster workers), each checked to be the spawned process or to run under it. Server CPU is
+   * read from these.
+   */
+  serverPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -151,6 +160,8 @@ export async function startTarget(spec: TargetSpec, cpu: number | undefined, tim
     port,
     address: `127.0.0.1:${port}`,
     logs,
+    spawnedPid: child.pid!,
+    serverPids: () => listeningPids(spec.id, logs, child.pid!),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -161,6 +172,18 @@ export async function startTarget(spec: TargetSpec, cpu: number | undefined, tim
       cleanup();
     },
   };
+}
+
+/** The pids of the 'listening' lines; throws when there is none or one is not the spawned process's own. */
+export function listeningPids(id: string, logs: readonly Record<string, unknown>[], spawnedPid: number): number[] {
+  const pids = [...new Set(logs.filter((entry) => entry.msg === 'listening').map((entry) => entry.pid))];
+  if (pids.length === 0 || !pids.every((pid): pid is number => typeof pid === 'number' && Number.isInteger(pid))) {
+    throw new Error(`${id}: its 'listening' lines carry no pid (${JSON.stringify(pids)}), so its CPU cannot be read`);
+  }
+  for (const pid of pids) {
+    if (!isSameOrDescendant(pid, spawnedPid)) throw new Error(`${id}: pid ${pid} logged 'listening' but is not process ${spawnedPid} or under it`);
+  }
+  return pids;
 }
 
 /** One line for the report: how the target ran (for the project services, from their own start-up logs). */

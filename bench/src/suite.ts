@@ -12,13 +12,29 @@ import type { BenchOptions } from './options';
 import { grpcFrame, loadPayloads, type UnaryRpc } from './payloads';
 import { SERVER_CPU, hasCommand } from './pinning';
 import { STREAM_TARGETS, UNARY_RPCS, UNARY_TARGETS } from './plan';
-import type { SuiteResults } from './results';
+import type { SuiteResults, TargetNote } from './results';
+import { clockTicksPerSecond, formatMicros, type ServerCpu } from './server-cpu';
 import { BUNDLE_ENTRIES, bundle, describeTarget, pythonGrpcProblem, startTarget, targetSpec, type RunningTarget, type TargetId } from './servers';
 import { checkServiceMetrics } from './service-metrics';
 import { formatCount } from './stats';
 import { verifyTarget } from './verify';
 
 type Log = (line: string) => void;
+
+const cpuNote = (cpu: ServerCpu | undefined, unit: string) =>
+  cpu ? `  ${formatMicros(cpu.microsPerUnit).padStart(6)} µs server CPU/${unit} (${Math.round(cpu.utilization * 100)}% of a core)` : '';
+
+/** Which process each target's CPU is read from, and that it is the process the bench started. */
+function serverPidCheck(targets: readonly TargetNote[]): string | undefined {
+  if (targets.length === 0) return undefined;
+  const own = targets.filter((t) => t.serverPids.length === 1 && t.serverPids[0] === t.spawnedPid).map((t) => t.id);
+  const other = targets.filter((t) => !own.includes(t.id)).map((t) => `${t.id} (spawned ${t.spawnedPid}, serving ${t.serverPids.join(',')})`);
+  return (
+    'server CPU is read from /proc/<pid>/stat of the pid in each target\'s own \'listening\' line' +
+    (own.length ? `; for ${own.join(', ')} that is the process the bench spawned (taskset execs the server, no launcher or cluster primary in between)` : '') +
+    (other.length ? `; serving under the spawned process: ${other.join('; ')}` : '')
+  );
+}
 
 export async function runSuite(options: BenchOptions, log: Log = (line) => process.stdout.write(`${line}\n`)): Promise<SuiteResults> {
   const results: SuiteResults = {
@@ -27,6 +43,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
     machine: describeMachine(),
     options,
     pinned: hasCommand('taskset'),
+    cpuTicksPerSecond: clockTicksPerSecond(),
     targets: [],
     unary: [],
     stream: [],
@@ -74,8 +91,9 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
       try {
         const target = await startTarget(targetSpec(id, bundled.files, payloads, options.pythonWorkers), SERVER_CPU);
         running.set(id, target);
-        results.targets.push({ id, address: target.address, detail: describeTarget(target, options.pythonWorkers) });
-        log(`started ${id} on ${target.address}`);
+        const pids = target.serverPids();
+        results.targets.push({ id, address: target.address, detail: describeTarget(target, options.pythonWorkers), serverPids: pids, spawnedPid: target.spawnedPid });
+        log(`started ${id} on ${target.address}, serving pid ${pids.join(',')}`);
       } catch (error) {
         results.problems.push(`${id} did not start: ${errorMessage(error)}`);
       }
@@ -91,6 +109,8 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
       }
     }
     if (running.size > 0) results.checks.push(`before timing, a real gRPC client got the expected answers from ${[...running.keys()].join(', ')}`);
+    const pidLine = serverPidCheck(results.targets.filter((t) => running.has(t.id)));
+    if (pidLine) results.checks.push(pidLine);
 
     for (let round = 1; round <= options.rounds; round++) {
       const tag = `round ${round}/${options.rounds}`;
@@ -100,14 +120,14 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
             const target = running.get(id);
             if (!target) continue;
             const what = `${tag} ${rpc} ${shapeLabel(shape)} in flight, ${id}`;
-            const measured = await measureUnary(round, id, target.address, rpc, shape, bodyFiles[rpc], payloads, options);
+            const measured = await measureUnary(round, id, target.address, rpc, shape, bodyFiles[rpc], payloads, options, target.serverPids());
             if ('error' in measured) {
               results.problems.push(`${what}: ${measured.error}`);
               continue;
             }
             results.unary.push(measured);
             results.problems.push(...measured.problems.map((problem) => `${what}: ${problem}`));
-            log(`${tag}  ${rpc.padEnd(12)} ${`in flight ${shapeLabel(shape)}`.padEnd(20)} ${id.padEnd(14)} ${formatCount(measured.callsPerSec)} calls/s`);
+            log(`${tag}  ${rpc.padEnd(12)} ${`in flight ${shapeLabel(shape)}`.padEnd(20)} ${id.padEnd(14)} ${formatCount(measured.callsPerSec).padStart(7)} calls/s${cpuNote(measured.serverCpu, 'call')}`);
           }
         }
       }
@@ -115,14 +135,14 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
         const target = running.get(id);
         if (!target || !streamClient) continue;
         const what = `${tag} ListFeatures, ${id}`;
-        const measured = await measureStream(round, id, target.address, streamClient, payloads, options);
+        const measured = await measureStream(round, id, target.address, streamClient, payloads, options, target.serverPids());
         if ('error' in measured) {
           results.problems.push(`${what}: ${measured.error}`);
           continue;
         }
         results.stream.push(measured);
         results.problems.push(...measured.problems.map((problem) => `${what}: ${problem}`));
-        log(`${tag}  ${'ListFeatures'.padEnd(12)} ${`streams ${options.streamConcurrency}`.padEnd(20)} ${id.padEnd(14)} ${formatCount(measured.messagesPerSec)} messages/s`);
+        log(`${tag}  ${'ListFeatures'.padEnd(12)} ${`streams ${options.streamConcurrency}`.padEnd(20)} ${id.padEnd(14)} ${formatCount(measured.messagesPerSec).padStart(7)} messages/s${cpuNote(measured.serverCpu, 'message')}`);
       }
       // gRPC errors hide behind HTTP 200: call each target for real once more after its load.
       const wrong: string[] = [];
