@@ -15,7 +15,7 @@ export interface ConnectionListenerOptions {
 
 export interface ConnectionListener {
   readonly port: number;
-  /** Open connections now. */
+  /** Open connections now (NaN when grpc-js owns the listener: see listenWithoutInjector). */
   readonly connections: number;
   /** Stops accepting new connections (open ones are left to grpc-js shutdown). */
   stopAccepting(): Promise<void>;
@@ -64,5 +64,24 @@ export async function listenWithConnectionLimit(
     stopAccepting: async () => {
       if (netServer.listening) netServer.close();
     },
+  };
+}
+
+/**
+ * The switch-off for measuring what the injector costs (CONNECTION_INJECTOR=false): grpc-js
+ * binds the port itself with bindAsync, so there is no connection limit, no connection
+ * metrics and no connection count (NaN).
+ */
+export async function listenWithoutInjector(grpcServer: Server, host: string, port: number): Promise<ConnectionListener> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  const address = bare.includes(':') ? `[${bare}]:${port}` : `${bare}:${port}`;
+  const bound = await new Promise<number>((resolve, reject) =>
+    grpcServer.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => (error ? reject(error) : resolve(boundPort))),
+  );
+  return {
+    port: bound,
+    connections: Number.NaN,
+    // grpc-js closes its own listener in tryShutdown/forceShutdown, which shutdown calls next.
+    stopAccepting: async () => {},
   };
 }

@@ -143,8 +143,16 @@ export function limitsEnv(metricsPort = 9464) {
     RPC_QUEUE_TIMEOUT_MS: envInt({ default: 1000, min: 1, max: 600_000 }),
     /** Most concurrent client connections (HTTP/2 sessions) per process; 0 = unlimited. */
     MAX_CONNECTIONS: envInt({ default: 1000, min: 0, max: 1_000_000 }),
-    /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: concurrent calls on one connection. */
-    MAX_CONCURRENT_STREAMS: envInt({ default: 100, min: 1, max: 1_000_000 }),
+    /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: concurrent calls on one connection; 0 = grpc-js's default (no limit). */
+    MAX_CONCURRENT_STREAMS: envInt({ default: 100, min: 0, max: 1_000_000 }),
+    /**
+     * false: grpc-js binds the port itself (bindAsync) instead of taking sockets from the
+     * service's own net.Server, so MAX_CONNECTIONS is not enforced. For measuring what the
+     * injector costs (npm run bench -- --variants); leave it on in deployments.
+     */
+    CONNECTION_INJECTOR: envBool({ default: true }),
+    /** false: no grpc.health.v1 and no reflection services (for measuring their cost; deployments need health). */
+    HEALTH_REFLECTION: envBool({ default: true }),
     /** Server processes sharing the port (Node cluster); 1 = no cluster. */
     WORKERS: envInt({ default: 1, min: 1, max: 256 }),
     /** Port of the Prometheus /metrics endpoint (0 = any free port). */

@@ -36,6 +36,7 @@ export function limitsFromConfig(config: BaseConfig): ServerLimits {
     queueTimeoutMs: config.RPC_QUEUE_TIMEOUT_MS,
     maxConnections: config.MAX_CONNECTIONS,
     maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS,
+    connectionInjector: config.CONNECTION_INJECTOR,
   };
 }
 
@@ -126,7 +127,12 @@ async function start<S extends Record<string, EnvVar<unknown>>>(
     logger.info({ port: running.port }, 'metrics listening');
     metricsServer = running;
   }
-  const server = await options.build(config, { logger, limits: limitsFromConfig(config), metrics });
+  const server = await options.build(config, {
+    logger,
+    limits: limitsFromConfig(config),
+    metrics,
+    healthAndReflection: config.HEALTH_REFLECTION,
+  });
   server.onShutdown(() => metricsServer?.close());
   await server.listen(config.HOST, config.PORT);
   return server;

@@ -15,6 +15,7 @@ import {
   ConcurrencyLimiter,
   guardService,
   listenWithConnectionLimit,
+  listenWithoutInjector,
   type ConnectionListener,
   type ServerMetrics,
 } from '@grpc-ts/pool';
@@ -32,8 +33,13 @@ export interface ServerLimits {
   queueTimeoutMs?: number;
   /** Most concurrent client connections; 0 = unlimited. */
   maxConnections?: number;
-  /** Concurrent calls on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
+  /** Concurrent calls on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); 0/unset = grpc-js's default. */
   maxConcurrentStreams?: number;
+  /**
+   * false: grpc-js binds the port itself instead of taking sockets from our net.Server, and
+   * maxConnections is not enforced. Only for measuring the injector's cost; default true.
+   */
+  connectionInjector?: boolean;
 }
 
 export interface ServiceServerOptions {
@@ -45,6 +51,8 @@ export interface ServiceServerOptions {
   limits?: ServerLimits;
   /** Where call, limit, connection and executor metrics go. */
   metrics?: ServerMetrics;
+  /** false: no health and no reflection services (only for measuring their cost); default true. */
+  healthAndReflection?: boolean;
 }
 
 export type ShutdownOutcome = 'graceful' | 'forced';
@@ -62,6 +70,9 @@ export class ServiceServer {
   readonly limiter?: ConcurrencyLimiter;
   readonly metrics?: ServerMetrics;
   private readonly maxConnections: number;
+  private readonly connectionInjector: boolean;
+  private readonly healthAndReflection: boolean;
+  private readonly maxConcurrentStreams: number;
   private listener?: ConnectionListener;
   private readonly cleanups: (() => Promise<void> | void)[] = [];
   private reflectionAdded = false;
@@ -71,7 +82,9 @@ export class ServiceServer {
     this.logger = options.logger;
     this.metrics = options.metrics;
     const limits = options.limits;
-    this.maxConnections = limits?.maxConnections ?? 0;
+    this.connectionInjector = limits?.connectionInjector ?? true;
+    this.maxConnections = this.connectionInjector ? (limits?.maxConnections ?? 0) : 0;
+    this.healthAndReflection = options.healthAndReflection ?? true;
     if (limits && limits.maxConcurrentRpcs > 0) {
       this.limiter = new ConcurrencyLimiter({
         maxConcurrentRpcs: limits.maxConcurrentRpcs,
@@ -81,12 +94,14 @@ export class ServiceServer {
       });
     }
     const streams = limits?.maxConcurrentStreams;
+    this.maxConcurrentStreams = streams ?? 0;
     this.server = new Server({
       ...options.serverOptions,
       ...(streams ? { 'grpc.max_concurrent_streams': streams } : {}),
       ...(options.interceptors ? { interceptors: options.interceptors } : {}),
     });
-    this.health.addToServer(this.healthRegistrar());
+    // Without it, `health` still takes statuses but nobody can ask for them.
+    if (this.healthAndReflection) this.health.addToServer(this.healthRegistrar());
   }
 
   /** Runs after the server has stopped (close executors, flush, ...), in order. */
@@ -131,11 +146,10 @@ export class ServiceServer {
 
   /** Binds and starts serving; resolves with the bound port (use port 0 for an ephemeral one). */
   async listen(host: string, port: number): Promise<number> {
-    this.addReflection();
-    this.listener = await listenWithConnectionLimit(this.server, host, port, {
-      maxConnections: this.maxConnections,
-      metrics: this.metrics,
-    });
+    if (this.healthAndReflection) this.addReflection();
+    this.listener = this.connectionInjector
+      ? await listenWithConnectionLimit(this.server, host, port, { maxConnections: this.maxConnections, metrics: this.metrics })
+      : await listenWithoutInjector(this.server, host, port);
     this.setServing('SERVING');
     const bound = this.listener.port;
     this.logger.info({ host, port: bound, services: this.serviceNames, limits: this.describeLimits() }, 'listening');
@@ -184,6 +198,11 @@ export class ServiceServer {
       maxConcurrentRpcs: this.limiter?.maxConcurrentRpcs ?? 0,
       rpcQueueSize: this.limiter?.queueSize ?? 0,
       maxConnections: this.maxConnections,
+      /** 0 = grpc-js's default (no limit). */
+      maxConcurrentStreams: this.maxConcurrentStreams,
+      // The measuring switches appear only when switched off.
+      ...(this.connectionInjector ? {} : { connectionInjector: false }),
+      ...(this.healthAndReflection ? {} : { healthAndReflection: false }),
     };
   }
 

@@ -14,6 +14,8 @@ describe('readConfig', () => {
       RPC_QUEUE_TIMEOUT_MS: 1000,
       MAX_CONNECTIONS: 1000,
       MAX_CONCURRENT_STREAMS: 100,
+      CONNECTION_INJECTOR: true,
+      HEALTH_REFLECTION: true,
       WORKERS: 1,
       METRICS_PORT: 9464,
       VERBOSE: false,

@@ -222,6 +222,32 @@ describe('streaming handlers', () => {
   });
 });
 
+// Switches that exist only to measure what each part costs (npm run bench -- --variants).
+describe('ServiceServer measuring switches', () => {
+  it('without the injector and without health/reflection: grpc-js binds the port and serves only the service', async () => {
+    const logLines: Record<string, unknown>[] = [];
+    const server = new ServiceServer({
+      logger: capturingLogger(logLines),
+      limits: { maxConcurrentRpcs: 0, maxConnections: 5, connectionInjector: false },
+      healthAndReflection: false,
+    }).addService('services.ProdService', prod.ProdServiceService, scriptedProdService([]));
+    const running = await startTestServer(server);
+    const client = createAsyncClient(prod.ProdServiceService, running.address);
+    try {
+      await expect(client.getProdStock({ prodId: 1 })).resolves.toEqual({ proStock: 42 });
+      await expect(checkHealth(running.address)).rejects.toMatchObject({ code: status.UNIMPLEMENTED });
+      await expect(listServicesByReflection(running.address)).rejects.toMatchObject({ code: status.UNIMPLEMENTED });
+      // maxConnections cannot be enforced without our own listener, and the log says so.
+      expect(logLines.find((line) => line.msg === 'listening')).toMatchObject({
+        limits: { maxConnections: 0, connectionInjector: false, healthAndReflection: false },
+      });
+    } finally {
+      client.$close();
+      await running.stop();
+    }
+  });
+});
+
 async function drain<T>(iterator: AsyncIterator<T>): Promise<void> {
   while (!(await iterator.next()).done);
 }
