@@ -2,9 +2,10 @@
 // lines printed at the end. Medians over rounds; ratios taken within each round, then the median.
 import { shapeLabel, type LoadShape } from './h2load';
 import type { UnaryRpc } from './payloads';
-import type { TargetId } from './servers';
-import { formatCount as fmt, median, medianRatio, spread } from './stats';
-import { PROJECT_TARGET, STREAM_TARGETS, UNARY_RPCS, UNARY_TARGETS } from './plan';
+import { baseOf, variantOf, variantTarget, type BaseTargetId, type TargetId } from './servers';
+import { VARIANTS, variantEnvText } from './variants';
+import { formatCount as fmt, median, medianDifference, medianRatio, spread } from './stats';
+import { PROJECT_TARGET, STREAM_TARGETS, UNARY_RPCS, UNARY_TARGETS, streamTargets, unaryTargets } from './plan';
 import type { SuiteResults } from './results';
 import { formatMicros, type ServerCpu } from './server-cpu';
 
@@ -15,13 +16,19 @@ export const GOALS = {
   streamVsPython: 4,
 } as const;
 
-const LABEL: Record<TargetId, string> = {
+const BASE_LABEL: Record<BaseTargetId, string> = {
   'prod-service': 'prod-service',
   'route-guide': 'route-guide',
   'bare-grpc-js': 'bare grpc-js',
   'raw-http2': 'raw node:http2',
   'python-grpcio': 'Python grpcio',
 };
+
+/** "bare grpc-js"; a variant as "route-guide [no-injector]". */
+function label(id: TargetId): string {
+  const variant = variantOf(id);
+  return variant ? `${BASE_LABEL[baseOf(id)]} [${variant}]` : BASE_LABEL[baseOf(id)];
+}
 
 export interface RatioLine {
   what: string;
@@ -122,6 +129,73 @@ function cpuByRound(measurements: readonly { round: number; serverCpu?: ServerCp
   });
 }
 
+/**
+ * --variants: each project service with one setting changed, next to its defaults and bare
+ * grpc-js. Each cell is the server's CPU per call, the ratio to bare grpc-js and the µs saved
+ * against the service's defaults, each taken within a round, then the median.
+ */
+function variantSection(results: SuiteResults): string[] {
+  const { options } = results;
+  const out: string[] = [
+    `## One setting at a time: server CPU per call, µs (median of ${options.rounds})`,
+    '',
+    'Each project service also ran with one setting changed (`--variants`; same bundle, one environment variable more), ' +
+      'measured in the same rounds. A cell is `µs per call (ratio to bare grpc-js, Δ)`, where Δ is this target\'s µs minus the ' +
+      'service defaults\' µs (negative: the setting it turns off cost that much per call); ratio and Δ are taken within each round, ' +
+      'then the median. Calls/s ratios to bare grpc-js are in the second table.',
+    '',
+  ];
+  const rowsFor = (
+    project: 'prod-service' | 'route-guide',
+    columns: string[],
+    figures: (target: TargetId, column: number, figure: Figure) => (number | undefined)[],
+  ) => {
+    const targets: TargetId[] = [project, ...options.variants.map((variant) => variantTarget(project, variant)), 'bare-grpc-js'];
+    const cpuRows = targets.map((target) => {
+      const variant = variantOf(target);
+      const what = target === project ? 'defaults' : variant ? VARIANTS[variant].what : 'the baseline';
+      return [
+        label(target),
+        variant ? `\`${variantEnvText(variant)}\`` : '-',
+        what,
+        ...columns.map((_, column) => {
+          const cpu = figures(target, column, 'cpu');
+          const got = present(cpu);
+          if (got.length === 0) return '-';
+          const ratio = medianRatio(cpu, figures('bare-grpc-js', column, 'cpu'));
+          const delta = target === project || target === 'bare-grpc-js' ? Number.NaN : medianDifference(cpu, figures(project, column, 'cpu'));
+          const shown = Number.isFinite(delta) ? `, Δ ${delta < 0 ? '−' : '+'}${formatMicros(Math.abs(delta))}` : '';
+          return `${formatMicros(median(got))} (${formatRatio(ratio)}${shown})`;
+        }),
+      ];
+    });
+    const rateRows = targets.map((target) => [
+      label(target),
+      ...columns.map((_, column) => formatRatio(medianRatio(figures(target, column, 'rate'), figures('bare-grpc-js', column, 'rate')))),
+    ]);
+    return { cpuRows, rateRows };
+  };
+  for (const rpc of UNARY_RPCS) {
+    const project = PROJECT_TARGET[rpc];
+    const columns = options.shapes.map(shapeLabel);
+    const { cpuRows, rateRows } = rowsFor(project, columns, (target, column, figure) =>
+      unaryByRound(results, target, rpc, options.shapes[column]!, figure),
+    );
+    out.push(`### ${rpc} (${project}), µs per call at each in-flight count`, '');
+    out.push(...table(['target', 'changed', 'what', ...columns], cpuRows), '');
+    out.push(`calls/s / bare grpc-js, ${rpc}:`, '');
+    out.push(...table(['target', ...columns], rateRows), '');
+  }
+  if (results.stream.length > 0) {
+    const { cpuRows, rateRows } = rowsFor('route-guide', ['µs per message'], (target, _column, figure) => streamByRound(results, target, figure));
+    out.push('### ListFeatures (route-guide), µs per streamed message', '');
+    out.push(...table(['target', 'changed', 'what', 'µs per message'], cpuRows), '');
+    out.push('messages/s / bare grpc-js, ListFeatures:', '');
+    out.push(...table(['target', 'messages/s ratio'], rateRows), '');
+  }
+  return out;
+}
+
 export function renderReport(results: SuiteResults): string {
   const { machine, options } = results;
   const rounds = options.rounds;
@@ -145,7 +219,7 @@ export function renderReport(results: SuiteResults): string {
     '',
   );
   out.push('## Targets', '');
-  out.push(...table(['target', 'address', 'how it ran'], results.targets.map((t) => [LABEL[t.id], t.address, t.detail])), '');
+  out.push(...table(['target', 'address', 'how it ran'], results.targets.map((t) => [label(t.id), t.address, t.detail])), '');
 
   if (results.unary.length > 0) {
     out.push(`## Unary capacity, calls/s (h2load, median of ${rounds})`, '');
@@ -155,7 +229,7 @@ export function renderReport(results: SuiteResults): string {
       out.push(`### ${rpc}`, '');
       const header = [
         'in flight (conns x streams)',
-        ...targets.map((t) => LABEL[t]),
+        ...targets.map((t) => label(t)),
         `${project} / bare`,
         `${project} / Python`,
         'bare / raw',
@@ -176,7 +250,7 @@ export function renderReport(results: SuiteResults): string {
           '(above 1x = costs more than bare grpc-js):',
         '',
       );
-      const cpuHeader = ['in flight (conns x streams)', ...targets.map((t) => LABEL[t]), `${project} / bare`, 'Python / bare', 'server CPU use'];
+      const cpuHeader = ['in flight (conns x streams)', ...targets.map((t) => label(t)), `${project} / bare`, 'Python / bare', 'server CPU use'];
       const cpuRows = options.shapes.map((shape) => {
         const cpu = (target: TargetId) => unaryByRound(results, target, rpc, shape, 'cpu');
         const measured = results.unary.filter((m) => m.rpc === rpc && sameShape(m.shape, shape));
@@ -185,7 +259,7 @@ export function renderReport(results: SuiteResults): string {
           ...targets.map((t) => cpuCell(cpu(t))),
           formatRatio(medianRatio(cpu(project), cpu('bare-grpc-js'))),
           formatRatio(medianRatio(cpu('python-grpcio'), cpu('bare-grpc-js'))),
-          targets.map((t) => `${LABEL[t]} ${utilization(measured.filter((m) => m.target === t))}`).join(', '),
+          targets.map((t) => `${label(t)} ${utilization(measured.filter((m) => m.target === t))}`).join(', '),
         ];
       });
       out.push(...table(cpuHeader, cpuRows), '');
@@ -204,7 +278,7 @@ export function renderReport(results: SuiteResults): string {
       const measured = results.stream.filter((m) => m.target === t);
       const cpu = measured.map((m) => m.clientCpu);
       return [
-        LABEL[t],
+        label(t),
         cell(streamByRound(results, t)),
         cpuCell(streamByRound(results, t, 'cpu')),
         formatRatio(medianRatio(streamByRound(results, t, 'cpu'), streamByRound(results, 'bare-grpc-js', 'cpu'))),
@@ -221,6 +295,8 @@ export function renderReport(results: SuiteResults): string {
     );
   }
 
+  if (options.variants.length > 0) out.push(...variantSection(results));
+
   out.push('## Ratios against the goals', '');
   for (const line of ratioLines(results)) out.push(`- ${line.what}: ${formatRatio(line.ratio, line.goal)}`);
   out.push('');
@@ -235,27 +311,27 @@ export function renderReport(results: SuiteResults): string {
   const roundRows: string[][] = [];
   for (const shape of options.shapes) {
     for (const rpc of UNARY_RPCS) {
-      for (const target of UNARY_TARGETS[rpc]) {
+      for (const target of unaryTargets(rpc, options.variants)) {
         const ms = results.unary.filter((m) => m.target === target && m.rpc === rpc && sameShape(m.shape, shape));
         if (ms.length === 0) continue;
         const byRound = Array.from({ length: rounds }, (_, i) => {
           const m = ms.find((x) => x.round === i + 1);
           return m ? `${fmt(m.callsPerSec)}${m.problems.length ? ' (!)' : ''}` : '-';
         });
-        roundRows.push([`${rpc} ${shapeLabel(shape)} ${LABEL[target]} calls/s`, ...byRound]);
-        roundRows.push([`${rpc} ${shapeLabel(shape)} ${LABEL[target]} server µs/call (CPU use)`, ...cpuByRound(ms, rounds)]);
+        roundRows.push([`${rpc} ${shapeLabel(shape)} ${label(target)} calls/s`, ...byRound]);
+        roundRows.push([`${rpc} ${shapeLabel(shape)} ${label(target)} server µs/call (CPU use)`, ...cpuByRound(ms, rounds)]);
       }
     }
   }
-  for (const target of STREAM_TARGETS) {
+  for (const target of streamTargets(options.variants)) {
     const ms = results.stream.filter((m) => m.target === target);
     if (ms.length === 0) continue;
     const byRound = Array.from({ length: rounds }, (_, i) => {
       const m = ms.find((x) => x.round === i + 1);
       return m ? `${fmt(m.messagesPerSec)}${m.problems.length ? ' (!)' : ''}` : '-';
     });
-    roundRows.push([`ListFeatures ${LABEL[target]} messages/s`, ...byRound]);
-    roundRows.push([`ListFeatures ${LABEL[target]} server µs/message (CPU use)`, ...cpuByRound(ms, rounds)]);
+    roundRows.push([`ListFeatures ${label(target)} messages/s`, ...byRound]);
+    roundRows.push([`ListFeatures ${label(target)} server µs/message (CPU use)`, ...cpuByRound(ms, rounds)]);
   }
   out.push(...table(roundHeader, roundRows), '');
   return out.join('\n');

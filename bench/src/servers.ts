@@ -8,11 +8,23 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pinned } from './pinning';
 import { isSameOrDescendant } from './server-cpu';
+import { VARIANTS, variantEnvText, type VariantId } from './variants';
 import { FEATURES_FILE, PROTO_DIR, REPO_ROOT, STOCK_FILE, grpcFrame, type BenchPayloads } from './payloads';
 
 export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
-export type TargetId = 'prod-service' | 'route-guide' | 'bare-grpc-js' | 'raw-http2' | 'python-grpcio';
+export type ServiceId = 'prod-service' | 'route-guide';
+export type BaseTargetId = ServiceId | 'bare-grpc-js' | 'raw-http2' | 'python-grpcio';
+/** A base target, or a project service with one setting changed ("route-guide:no-injector"). */
+export type TargetId = BaseTargetId | `${ServiceId}:${VariantId}`;
+
+export const SERVICES: readonly ServiceId[] = ['prod-service', 'route-guide'];
+export const isService = (id: TargetId): id is ServiceId => (SERVICES as readonly string[]).includes(id);
+export const baseOf = (id: TargetId): BaseTargetId => id.split(':')[0] as BaseTargetId;
+export const variantOf = (id: TargetId): VariantId | undefined => (id.includes(':') ? (id.split(':')[1] as VariantId) : undefined);
+export const variantTarget = (service: ServiceId, variant: VariantId): TargetId => `${service}:${variant}`;
+/** A project service at its defaults or with a variant: has /metrics and logs its limits. */
+export const isProjectService = (id: TargetId) => isService(baseOf(id));
 
 export interface TargetSpec {
   id: TargetId;
@@ -87,7 +99,13 @@ export function targetSpec(id: TargetId, bundles: Record<string, string>, payloa
     if (!file) throw new Error(`${name} was not bundled`);
     return file;
   };
-  switch (id) {
+  const base = baseOf(id);
+  const variant = variantOf(id);
+  if (variant) {
+    if (!isService(base) || !(variant in VARIANTS)) throw new Error(`unknown target ${id}`);
+    return { id, command: node, args: [bundled(base)], env: { ...SERVICE_ENV, ...VARIANTS[variant].env } };
+  }
+  switch (base) {
     case 'prod-service':
     case 'route-guide':
       return { id, command: node, args: [bundled(id)], env: SERVICE_ENV };
@@ -188,13 +206,16 @@ export function listeningPids(id: string, logs: readonly Record<string, unknown>
 
 /** One line for the report: how the target ran (for the project services, from their own start-up logs). */
 export function describeTarget(target: RunningTarget, pythonWorkers: number): string {
-  switch (target.id) {
+  const base = baseOf(target.id);
+  const variant = variantOf(target.id);
+  switch (base) {
     case 'prod-service':
     case 'route-guide': {
       const listening = target.logs.find((entry) => entry.msg === 'listening');
       const metricsPort = target.logs.find((entry) => entry.msg === 'metrics listening')?.port;
+      const settings = variant ? `default settings except ${variantEnvText(variant)} (${VARIANTS[variant].what})` : 'default settings';
       return (
-        `bundled apps/${target.id}/src/main.ts, plain node, default settings; limits ${JSON.stringify(listening?.limits ?? 'none logged')}; ` +
+        `bundled apps/${base}/src/main.ts, plain node, ${settings}; limits ${JSON.stringify(listening?.limits ?? 'none logged')}; ` +
         (metricsPort === undefined ? 'NO metrics endpoint logged' : `metrics on :${metricsPort}`)
       );
     }

@@ -11,10 +11,22 @@ import { errorMessage, measureStream, measureUnary } from './measure';
 import type { BenchOptions } from './options';
 import { grpcFrame, loadPayloads, type UnaryRpc } from './payloads';
 import { SERVER_CPU, hasCommand } from './pinning';
-import { STREAM_TARGETS, UNARY_RPCS, UNARY_TARGETS } from './plan';
+import { UNARY_RPCS, streamTargets, unaryTargets } from './plan';
 import type { SuiteResults, TargetNote } from './results';
 import { clockTicksPerSecond, formatMicros, type ServerCpu } from './server-cpu';
-import { BUNDLE_ENTRIES, bundle, describeTarget, pythonGrpcProblem, startTarget, targetSpec, type RunningTarget, type TargetId } from './servers';
+import {
+  BUNDLE_ENTRIES,
+  baseOf,
+  bundle,
+  describeTarget,
+  isService,
+  pythonGrpcProblem,
+  startTarget,
+  targetSpec,
+  variantTarget,
+  type RunningTarget,
+  type TargetId,
+} from './servers';
 import { checkServiceMetrics } from './service-metrics';
 import { formatCount } from './stats';
 import { verifyTarget } from './verify';
@@ -54,7 +66,10 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
   if (!results.pinned) results.skipped.push('taskset is missing: servers and load generators are NOT pinned to separate cores');
   const withH2load = hasCommand('h2load');
   if (!withH2load) results.skipped.push('unary capacity: h2load not found (apt-get install nghttp2-client)');
-  let wanted = [...options.targets];
+  // Each project service asked for, then its variants (one setting changed each).
+  let wanted: TargetId[] = options.targets.flatMap((id) =>
+    isService(id) ? [id, ...options.variants.map((variant) => variantTarget(id, variant))] : [id],
+  );
   if (wanted.includes('python-grpcio')) {
     const problem = pythonGrpcProblem();
     if (problem) {
@@ -79,7 +94,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
   process.once('SIGTERM', onSignal);
   let bundleDir: string | undefined;
   try {
-    const needed = [...wanted.filter((id) => id in BUNDLE_ENTRIES), 'stream-client'] as (keyof typeof BUNDLE_ENTRIES)[];
+    const needed = [...new Set([...wanted.map(baseOf).filter((id) => id in BUNDLE_ENTRIES), 'stream-client'])] as (keyof typeof BUNDLE_ENTRIES)[];
     log(`bundling ${needed.join(', ')} ...`);
     const bundled = bundle(Object.fromEntries(needed.map((id) => [id, BUNDLE_ENTRIES[id]])));
     bundleDir = bundled.dir;
@@ -87,7 +102,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
     const streamClient = bundled.files['stream-client'];
 
     for (const id of wanted) {
-      if (bundled.failures[id]) continue;
+      if (bundled.failures[baseOf(id)]) continue;
       try {
         const target = await startTarget(targetSpec(id, bundled.files, payloads, options.pythonWorkers), SERVER_CPU);
         running.set(id, target);
@@ -112,11 +127,12 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
     const pidLine = serverPidCheck(results.targets.filter((t) => running.has(t.id)));
     if (pidLine) results.checks.push(pidLine);
 
+    const idWidth = Math.max(14, ...[...running.keys()].map((id) => id.length));
     for (let round = 1; round <= options.rounds; round++) {
       const tag = `round ${round}/${options.rounds}`;
       for (const shape of withH2load ? options.shapes : []) {
         for (const rpc of UNARY_RPCS) {
-          for (const id of UNARY_TARGETS[rpc]) {
+          for (const id of unaryTargets(rpc, options.variants)) {
             const target = running.get(id);
             if (!target) continue;
             const what = `${tag} ${rpc} ${shapeLabel(shape)} in flight, ${id}`;
@@ -127,11 +143,11 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
             }
             results.unary.push(measured);
             results.problems.push(...measured.problems.map((problem) => `${what}: ${problem}`));
-            log(`${tag}  ${rpc.padEnd(12)} ${`in flight ${shapeLabel(shape)}`.padEnd(20)} ${id.padEnd(14)} ${formatCount(measured.callsPerSec).padStart(7)} calls/s${cpuNote(measured.serverCpu, 'call')}`);
+            log(`${tag}  ${rpc.padEnd(12)} ${`in flight ${shapeLabel(shape)}`.padEnd(20)} ${id.padEnd(idWidth)} ${formatCount(measured.callsPerSec).padStart(7)} calls/s${cpuNote(measured.serverCpu, 'call')}`);
           }
         }
       }
-      for (const id of STREAM_TARGETS) {
+      for (const id of streamTargets(options.variants)) {
         const target = running.get(id);
         if (!target || !streamClient) continue;
         const what = `${tag} ListFeatures, ${id}`;
@@ -142,7 +158,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
         }
         results.stream.push(measured);
         results.problems.push(...measured.problems.map((problem) => `${what}: ${problem}`));
-        log(`${tag}  ${'ListFeatures'.padEnd(12)} ${`streams ${options.streamConcurrency}`.padEnd(20)} ${id.padEnd(14)} ${formatCount(measured.messagesPerSec).padStart(7)} messages/s${cpuNote(measured.serverCpu, 'message')}`);
+        log(`${tag}  ${'ListFeatures'.padEnd(12)} ${`streams ${options.streamConcurrency}`.padEnd(20)} ${id.padEnd(idWidth)} ${formatCount(measured.messagesPerSec).padStart(7)} messages/s${cpuNote(measured.serverCpu, 'message')}`);
       }
       // gRPC errors hide behind HTTP 200: call each target for real once more after its load.
       const wrong: string[] = [];

@@ -6,10 +6,12 @@ import { grpcFrame, loadPayloads } from '../src/payloads';
 import { prod, routeguide } from '@grpc-ts/protos';
 import { ratioLines, renderReport } from '../src/report';
 import { parseCallCounts } from '../src/service-metrics';
-import { formatCount, median, medianRatio, spread } from '../src/stats';
+import { formatCount, median, medianDifference, medianRatio, spread } from '../src/stats';
+import { streamTargets, unaryTargets } from '../src/plan';
+import { ALL_VARIANTS } from '../src/variants';
 import { parseStreamClientOutput } from '../src/stream-bench';
 import { checkServerCpu, formatMicros, isSameOrDescendant, parseProcStat, serverCpuBetween, type ProcStat } from '../src/server-cpu';
-import { listeningPids } from '../src/servers';
+import { baseOf, listeningPids, targetSpec, variantOf } from '../src/servers';
 import type { SuiteResults, UnaryMeasurement } from '../src/results';
 
 // Real h2load 1.52 output (a timed run against prod-service), trimmed of its latency table.
@@ -98,6 +100,9 @@ describe('stats', () => {
     expect(medianRatio([20, 30, 40], [10, undefined, 10])).toBe(3);
     expect(medianRatio([1], [0])).toBeNaN();
     expect(formatCount(12345.6)).toBe('12,346');
+    // Differences within rounds: (50-40, skipped, 44-40) -> median 7.
+    expect(medianDifference([50, 45, 44], [40, undefined, 40])).toBe(7);
+    expect(medianDifference([1], [undefined])).toBeNaN();
   });
 });
 
@@ -164,6 +169,12 @@ describe('options', () => {
     expect(options.shapes.map((s) => s.connections * s.streams)).toEqual([1, 16, 64]);
     expect(options.out).toMatch(/bench\/results\/latest\.md$/);
     expect(options.targets).toHaveLength(5);
+    expect(options.variants).toEqual([]);
+  });
+
+  it('--variants takes "all" or a list of settings to change one at a time', () => {
+    expect(parseOptions(['--variants', 'all']).variants).toEqual(ALL_VARIANTS);
+    expect(parseOptions(['--variants', 'no-injector, no-limiter']).variants).toEqual(['no-injector', 'no-limiter']);
   });
 
   it('--quick shortens what is not given explicitly and does not overwrite latest.md', () => {
@@ -180,9 +191,39 @@ describe('options', () => {
       expect(parse(['--rounds', '0'])).toThrow(/positive/);
       expect(parse(['--targets', 'nginx'])).toThrow(/unknown target "nginx"/);
       expect(parse(['--load', '16'])).toThrow(/CONNECTIONSxSTREAMS/);
+      expect(parse(['--variants', 'no-metrics'])).toThrow(/unknown variant "no-metrics"/);
     } finally {
       jest.restoreAllMocks();
     }
+  });
+});
+
+describe('variants', () => {
+  it('measures each variant right after its service, in the same rounds as bare grpc-js', () => {
+    expect(unaryTargets('GetProdStock', ['no-injector', 'no-limiter'])).toEqual([
+      'prod-service',
+      'prod-service:no-injector',
+      'prod-service:no-limiter',
+      'bare-grpc-js',
+      'raw-http2',
+      'python-grpcio',
+    ]);
+    expect(streamTargets(['all-off'])).toEqual(['route-guide', 'route-guide:all-off', 'bare-grpc-js', 'python-grpcio']);
+    expect(unaryTargets('GetFeature')).toEqual(['route-guide', 'bare-grpc-js', 'raw-http2', 'python-grpcio']);
+    expect(baseOf('route-guide:no-injector')).toBe('route-guide');
+    expect(variantOf('route-guide:no-injector')).toBe('no-injector');
+    expect(variantOf('bare-grpc-js')).toBeUndefined();
+  });
+
+  it('starts a variant from the service bundle with one environment variable more', () => {
+    const payloads = loadPayloads();
+    const bundles = { 'prod-service': '/b/prod/main.js' };
+    const defaults = targetSpec('prod-service', bundles, payloads);
+    const variant = targetSpec('prod-service:no-injector', bundles, payloads);
+    expect(variant.args).toEqual(['/b/prod/main.js']);
+    expect(variant.env).toEqual({ ...defaults.env, CONNECTION_INJECTOR: 'false' });
+    expect(targetSpec('prod-service:default-streams', bundles, payloads).env).toMatchObject({ MAX_CONCURRENT_STREAMS: '0' });
+    expect(targetSpec('prod-service:no-health-reflection', bundles, payloads).env).toMatchObject({ HEALTH_REFLECTION: 'false' });
   });
 });
 
@@ -272,6 +313,25 @@ describe('report', () => {
     // CPU per call, within each round: 19,000 vs 20,000 calls/s on the same CPU -> 1.053x; 15,000 vs 20,000 -> 1.333x.
     expect(byWhat['prod-service / bare grpc-js, server CPU per call, GetProdStock, 16 (1x16) in flight']!.ratio).toBeCloseTo((20 / 19 + 20 / 15) / 2);
     expect(byWhat['route-guide / bare grpc-js, ListFeatures server CPU per message']!.ratio).toBeCloseTo(1.25);
+  });
+
+  it('with --variants, tabulates each setting against the service defaults and bare grpc-js, round by round', () => {
+    const withVariants: SuiteResults = {
+      ...results,
+      options: { ...results.options, variants: ['no-injector'] },
+      unary: [
+        ...results.unary,
+        unary(1, 'prod-service:no-injector', 'GetProdStock', 19_500),
+        unary(2, 'prod-service:no-injector', 'GetProdStock', 18_000),
+      ],
+    };
+    const report = renderReport(withVariants);
+    expect(report).toContain('## One setting at a time');
+    // µs/call: 4.5 s / (19,500 x 5) = 46.2 and 4.5 / (18,000 x 5) = 50.0 -> 48.1; vs bare (45.0): 1.026x and 1.111x -> 1.07x;
+    // Δ against the defaults in the same round: 46.2 - 47.4 = -1.2 and 50.0 - 60.0 = -10.0 -> -5.6.
+    expect(report).toContain('| prod-service [no-injector] | `CONNECTION_INJECTOR=false` |');
+    expect(report).toMatch(/\| 48\.1 \(1\.07x, Δ −5\.6\) \|/);
+    expect(report).toContain('| GetProdStock 16 (1x16) prod-service [no-injector] calls/s | 19,500 | 18,000 |');
   });
 
   it('renders the tables, the verdicts, the checks and the problems', () => {
