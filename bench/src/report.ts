@@ -208,7 +208,8 @@ export function renderReport(results: SuiteResults): string {
       (machine.loadAverage > 0.5 ? ' (**other work was using the cores: figures are less reliable**).' : '.'),
     '',
     `Method: each server alone on core 0 (\`taskset -c 0\`), the load generator on core 1 (\`taskset -c 1\`)` +
-      `${results.pinned ? '' : ' **(NOT pinned: taskset missing)**'}. ${rounds} interleaved round${rounds > 1 ? 's' : ''} ` +
+      `${results.pinned ? '' : ' **(NOT pinned: taskset missing)**'}; the targets not being measured are paused (SIGSTOP) meanwhile. ` +
+      `${rounds} interleaved round${rounds > 1 ? 's' : ''} ` +
       `(every target once per round, same order); ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s of ` +
       'unmeasured warm-up load per measurement. Figures are medians over the rounds (± is half the max-min spread); ' +
       'ratios are taken within each round, then the median. Absolute figures move about ±20% on this machine: compare ratios. ' +

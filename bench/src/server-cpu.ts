@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 
 export interface ProcStat {
   pid: number;
+  /** R running, S sleeping, T stopped, ... */
+  state: string;
   ppid: number;
   /** Clock ticks in user mode, all threads. */
   utime: number;
@@ -31,7 +33,7 @@ export function parseProcStat(text: string): ProcStat {
   if (!Number.isInteger(pid) || !Number.isInteger(ppid) || !Number.isInteger(utime) || !Number.isInteger(stime)) {
     throw new Error(`not a /proc/<pid>/stat line: ${JSON.stringify(text.slice(0, 200))}`);
   }
-  return { pid, ppid, utime, stime };
+  return { pid, state: fields[0]!, ppid, utime, stime };
 }
 
 let ticksPerSecond: number | undefined;

@@ -88,6 +88,12 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
 
   const running = new Map<TargetId, RunningTarget>();
   const stopAll = () => Promise.all([...running.values()].map((target) => target.stop()));
+  // The measured target alone on the server core: the others are paused (SIGSTOP) meanwhile.
+  const only = (id: TargetId) => {
+    for (const [other, target] of running) if (other !== id) target.pause();
+    running.get(id)?.resume();
+  };
+  const resumeAll = () => running.forEach((target) => target.resume());
   // Ctrl-C must not leave pinned servers behind.
   const onSignal = () => void stopAll().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
@@ -136,6 +142,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
             const target = running.get(id);
             if (!target) continue;
             const what = `${tag} ${rpc} ${shapeLabel(shape)} in flight, ${id}`;
+            only(id);
             const measured = await measureUnary(round, id, target.address, rpc, shape, bodyFiles[rpc], payloads, options, target.serverPids());
             if ('error' in measured) {
               results.problems.push(`${what}: ${measured.error}`);
@@ -151,6 +158,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
         const target = running.get(id);
         if (!target || !streamClient) continue;
         const what = `${tag} ListFeatures, ${id}`;
+        only(id);
         const measured = await measureStream(round, id, target.address, streamClient, payloads, options, target.serverPids());
         if ('error' in measured) {
           results.problems.push(`${what}: ${measured.error}`);
@@ -161,6 +169,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
         log(`${tag}  ${'ListFeatures'.padEnd(12)} ${`streams ${options.streamConcurrency}`.padEnd(20)} ${id.padEnd(idWidth)} ${formatCount(measured.messagesPerSec).padStart(7)} messages/s${cpuNote(measured.serverCpu, 'message')}`);
       }
       // gRPC errors hide behind HTTP 200: call each target for real once more after its load.
+      resumeAll();
       const wrong: string[] = [];
       for (const [id, target] of running) {
         const problem = await verifyTarget(id, target.address, payloads);

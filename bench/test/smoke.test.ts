@@ -11,7 +11,7 @@ import { SERVER_CPU, hasCommand } from '../src/pinning';
 import { BUNDLE_ENTRIES, bundle, startTarget, targetSpec, type RunningTarget } from '../src/servers';
 import { measureStream, measureUnary } from '../src/measure';
 import { verifyTarget } from '../src/verify';
-import type { ServerCpu } from '../src/server-cpu';
+import { readProcStat, type ServerCpu } from '../src/server-cpu';
 
 const h2loadMissing = !hasCommand('h2load');
 if (h2loadMissing) console.warn('SKIPPED bench smoke: h2load is not installed (apt-get install nghttp2-client)');
@@ -53,6 +53,17 @@ if (h2loadMissing) console.warn('SKIPPED bench smoke: h2load is not installed (a
 
   it('reads server CPU from the process that serves: the one the bench spawned', () => {
     expect(target.serverPids()).toEqual([target.spawnedPid]);
+  });
+
+  it('pauses the server while another target is measured, and resumes it', async () => {
+    target.pause();
+    try {
+      expect(readProcStat(target.spawnedPid).state).toBe('T');
+    } finally {
+      target.resume();
+    }
+    expect(readProcStat(target.spawnedPid).state).not.toBe('T');
+    await expect(verifyTarget('bare-grpc-js', target.address, payloads)).resolves.toBeUndefined();
   });
 
   it('measures unary calls/s with h2load, with no errors, and the server CPU per call', async () => {

@@ -113,13 +113,13 @@ describe('server CPU', () => {
     '11988992 39846385 140733496552256 0 0 0 0 16781312 17922 0 0 0 17 0 0 0 0 0 0 90418888 90555584 705642496 0\n';
 
   it('reads ppid, utime and stime from a /proc/<pid>/stat line', () => {
-    expect(parseProcStat(NODE_STAT)).toEqual({ pid: 14283, ppid: 14281, utime: 9, stime: 0 });
+    expect(parseProcStat(NODE_STAT)).toEqual({ pid: 14283, state: 'R', ppid: 14281, utime: 9, stime: 0 });
   });
 
   it('counts fields from the last parenthesis: a command name may hold spaces and parentheses', () => {
     // ... and one whose name (a thread renamed to "a) (b c") would shift every field if split on spaces.
     const tricky = NODE_STAT.replace('(node)', '(a) (b c)').replace(' 9 0 0 0 20', ' 1234 567 0 0 20');
-    expect(parseProcStat(tricky)).toEqual({ pid: 14283, ppid: 14281, utime: 1234, stime: 567 });
+    expect(parseProcStat(tricky)).toEqual({ pid: 14283, state: 'R', ppid: 14281, utime: 1234, stime: 567 });
     expect(() => parseProcStat('')).toThrow(/not a \/proc\/<pid>\/stat line/);
     expect(() => parseProcStat('12 (x) R')).toThrow(/not a \/proc/);
   });
@@ -145,7 +145,7 @@ describe('server CPU', () => {
 
   it('reads CPU only from processes that logged listening and run under the spawned process', () => {
     const parents: Record<number, number> = { 100: 1, 101: 100, 200: 1 };
-    const read = (pid: number): ProcStat => ({ pid, ppid: parents[pid] ?? 1, utime: 0, stime: 0 });
+    const read = (pid: number): ProcStat => ({ pid, state: 'S', ppid: parents[pid] ?? 1, utime: 0, stime: 0 });
     expect(isSameOrDescendant(100, 100, read)).toBe(true);
     expect(isSameOrDescendant(101, 100, read)).toBe(true); // a cluster worker under its primary
     expect(isSameOrDescendant(200, 100, read)).toBe(false);
