@@ -56,13 +56,18 @@ if (h2loadMissing) console.warn('SKIPPED bench smoke: h2load is not installed (a
   });
 
   it('pauses the server while another target is measured, and resumes it', async () => {
+    // Signals are delivered asynchronously: wait (briefly) for the state to change.
+    const stateBecomes = async (wanted: (state: string) => boolean) => {
+      for (let i = 0; i < 100 && !wanted(readProcStat(target.spawnedPid).state); i++) await new Promise((r) => setTimeout(r, 10));
+      return readProcStat(target.spawnedPid).state;
+    };
     target.pause();
     try {
-      expect(readProcStat(target.spawnedPid).state).toBe('T');
+      await expect(stateBecomes((state) => state === 'T')).resolves.toBe('T');
     } finally {
       target.resume();
     }
-    expect(readProcStat(target.spawnedPid).state).not.toBe('T');
+    await expect(stateBecomes((state) => state !== 'T')).resolves.not.toBe('T');
     await expect(verifyTarget('bare-grpc-js', target.address, payloads)).resolves.toBeUndefined();
   });
 
