@@ -3,7 +3,7 @@
 import { checkH2load, runH2load, type LoadShape } from './h2load';
 import type { BenchOptions } from './options';
 import { grpcFrame, type BenchPayloads, type UnaryRpc } from './payloads';
-import { LOAD_CPU } from './pinning';
+import { LOAD_CPU, serverCore } from './pinning';
 import type { StreamMeasurement, UnaryMeasurement } from './results';
 import { checkServerCpu, sampleCpu, serverCpuBetween } from './server-cpu';
 import type { TargetId } from './servers';
@@ -31,10 +31,10 @@ export async function measureUnary(
     // A separate warm-up run: h2load's own --warm-up-time still counts warm-up bytes in its
     // traffic totals, which would break the body-size check.
     if (options.warmupMs > 0) await runH2load({ url, bodyFile, shape, durationMs: options.warmupMs }, LOAD_CPU);
-    const before = serverPids && sampleCpu(serverPids);
+    const before = serverPids && sampleCpu(serverPids, serverCore());
     const h2load = await runH2load({ url, bodyFile, shape, durationMs: options.durationMs }, LOAD_CPU);
     // Calls finished in the window; the few still in flight when h2load stops are left out.
-    const serverCpu = before && serverCpuBetween(before, sampleCpu(serverPids), h2load.succeeded);
+    const serverCpu = before && serverCpuBetween(before, sampleCpu(serverPids, serverCore()), h2load.succeeded);
     const frameBytes = grpcFrame(payloads.unary[rpc].response).length;
     const problems = [...checkH2load(h2load, frameBytes, shape), ...(serverCpu ? checkServerCpu(serverCpu) : [])];
     return { round, target, rpc, shape, callsPerSec: h2load.requestsPerSec, h2load, serverCpu, problems };
@@ -66,6 +66,7 @@ export async function measureStream(
         warmupMs: options.warmupMs,
         concurrency: options.streamConcurrency,
         serverPids,
+        serverCore: serverCore(),
       },
       LOAD_CPU,
     );

@@ -121,11 +121,28 @@ function duration(results: SuiteResults): string {
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
+/** How much the hypervisor took from the server core during the measured windows; undefined when unknown. */
+function stealLine(results: SuiteResults): string | undefined {
+  const shares = [...results.unary, ...results.stream].map((m) => m.serverCpu?.stealShare).filter((v): v is number => v !== undefined);
+  if (shares.length === 0) return undefined;
+  const max = Math.max(...shares);
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  return (
+    `Steal time on the server core (\`/proc/stat\`: the host running other guests while this VM's core wanted to run) over the ` +
+    `${shares.length} measured windows: median ${pct(median(shares))}, max ${pct(max)}` +
+    (max > 0.05
+      ? ' (**the host was busy: the same work then takes more CPU time too, so CPU figures are less reliable**).'
+      : '; a low share does not prove a quiet host (only part of the interference shows up as steal).')
+  );
+}
+
 function cpuByRound(measurements: readonly { round: number; serverCpu?: ServerCpu; problems: string[] }[], rounds: number): string[] {
   return Array.from({ length: rounds }, (_, i) => {
     const cpu = measurements.find((x) => x.round === i + 1);
     if (!cpu?.serverCpu) return '-';
-    return `${formatMicros(cpu.serverCpu.microsPerUnit)} (${Math.round(cpu.serverCpu.utilization * 100)}%)${cpu.problems.length ? ' (!)' : ''}`;
+    const steal = cpu.serverCpu.stealShare ?? 0;
+    const stolen = steal >= 0.01 ? `, steal ${Math.round(steal * 100)}%` : '';
+    return `${formatMicros(cpu.serverCpu.microsPerUnit)} (${Math.round(cpu.serverCpu.utilization * 100)}%${stolen})${cpu.problems.length ? ' (!)' : ''}`;
   });
 }
 
@@ -219,6 +236,8 @@ export function renderReport(results: SuiteResults): string {
       (options.quick ? ' **Quick smoke run: figures are indicative only.**' : ''),
     '',
   );
+  const steal = stealLine(results);
+  if (steal) out.push(steal, '');
   out.push('## Targets', '');
   out.push(...table(['target', 'address', 'how it ran'], results.targets.map((t) => [label(t.id), t.address, t.detail])), '');
 

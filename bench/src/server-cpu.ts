@@ -65,16 +65,29 @@ export function isSameOrDescendant(pid: number, ancestor: number, read: (pid: nu
 export interface CpuSample {
   cpuSeconds: number;
   atMs: number;
+  /** Steal time of the server's core so far (/proc/stat), when the core is known. */
+  stealSeconds?: number;
+}
+
+/**
+ * Steal ticks of one core from /proc/stat ("cpuN user nice system idle iowait irq softirq steal ..."):
+ * time the hypervisor ran something else while this VM's core wanted to run. Undefined when absent.
+ */
+export function parseCoreSteal(procStat: string, core: number): number | undefined {
+  const line = procStat.split('\n').find((l) => l.startsWith(`cpu${core} `));
+  const steal = Number(line?.trim().split(/\s+/)[8]);
+  return Number.isInteger(steal) ? steal : undefined;
 }
 
 /** utime + stime of every pid, summed, in seconds. Throws when a process is gone. */
-export function sampleCpu(pids: readonly number[], hz = clockTicksPerSecond()): CpuSample {
+export function sampleCpu(pids: readonly number[], core?: number, hz = clockTicksPerSecond()): CpuSample {
   let ticks = 0;
   for (const pid of pids) {
     const stat = readProcStat(pid);
     ticks += stat.utime + stat.stime;
   }
-  return { cpuSeconds: ticks / hz, atMs: performance.now() };
+  const steal = core === undefined ? undefined : parseCoreSteal(readFileSync('/proc/stat', 'utf8'), core);
+  return { cpuSeconds: ticks / hz, atMs: performance.now(), ...(steal === undefined ? {} : { stealSeconds: steal / hz }) };
 }
 
 /** The server's CPU over one measured window. */
@@ -89,6 +102,11 @@ export interface ServerCpu {
   count: number;
   /** Server CPU microseconds per call or per message. */
   microsPerUnit: number;
+  /**
+   * Share of the window the hypervisor stole from the server's core (absent when unknown). Well
+   * above 0 means the host was busy with other guests: the same work then also takes more CPU time.
+   */
+  stealShare?: number;
 }
 
 export function serverCpuBetween(before: CpuSample, after: CpuSample, count: number): ServerCpu {
@@ -103,6 +121,9 @@ export function serverCpuBetween(before: CpuSample, after: CpuSample, count: num
     utilization: cpuSeconds / wallSeconds,
     count,
     microsPerUnit: count > 0 ? (cpuSeconds * 1e6) / count : Number.NaN,
+    ...(before.stealSeconds !== undefined && after.stealSeconds !== undefined
+      ? { stealShare: Math.max(0, after.stealSeconds - before.stealSeconds) / wallSeconds }
+      : {}),
   };
 }
 

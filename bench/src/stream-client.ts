@@ -5,7 +5,7 @@
 // message count, and the bench decodes and compares a full call separately.
 // With --server-pids it also reads the server's CPU counters (/proc/<pid>/stat) at the edges of
 // the measured window, so the server's CPU per message covers exactly the messages counted.
-// usage: node stream-client.js --address HOST:PORT --expect N [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 4] [--server-pids 123,456]
+// usage: node stream-client.js --address HOST:PORT --expect N [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 4] [--server-pids 123,456 [--server-core 0]]
 // Prints one JSON line: { messages, seconds, calls, errors, firstError, clientCpu, serverCpu }.
 import { parseArgs } from 'node:util';
 import { Client, credentials, type ServiceError, type StatusObject } from '@grpc/grpc-js';
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     'warmup-ms': { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
     'server-pids': { type: 'string' },
+    'server-core': { type: 'string' },
   },
 });
 const address = values.address;
@@ -43,6 +44,7 @@ const durationMs = Number(values['duration-ms']);
 const warmupMs = Number(values['warmup-ms']);
 const concurrency = Number(values.concurrency);
 const serverPids = values['server-pids']?.split(',').map(Number);
+const serverCore = values['server-core'] === undefined ? undefined : Number(values['server-core']);
 if (serverPids?.some((pid) => !(Number.isInteger(pid) && pid > 0))) {
   process.stderr.write(`--server-pids must be comma-separated pids, got ${values['server-pids']}\n`);
   process.exit(2);
@@ -87,7 +89,7 @@ function startCall(): void {
 async function main(): Promise<void> {
   for (let i = 0; i < concurrency; i++) startCall();
   await new Promise((resolve) => setTimeout(resolve, warmupMs));
-  const serverBefore = serverPids && sampleCpu(serverPids);
+  const serverBefore = serverPids && sampleCpu(serverPids, serverCore);
   measuring = true;
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
   measuring = false;
   result.seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
-  if (serverBefore) result.serverCpu = serverCpuBetween(serverBefore, sampleCpu(serverPids!), result.messages);
+  if (serverBefore) result.serverCpu = serverCpuBetween(serverBefore, sampleCpu(serverPids!, serverCore), result.messages);
   result.clientCpu = (cpu.user + cpu.system) / 1e6 / result.seconds;
   stopping = true;
   await new Promise<void>((resolve) => {

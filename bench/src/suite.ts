@@ -34,7 +34,10 @@ import { verifyTarget } from './verify';
 type Log = (line: string) => void;
 
 const cpuNote = (cpu: ServerCpu | undefined, unit: string) =>
-  cpu ? `  ${formatMicros(cpu.microsPerUnit).padStart(6)} µs server CPU/${unit} (${Math.round(cpu.utilization * 100)}% of a core)` : '';
+  cpu
+    ? `  ${formatMicros(cpu.microsPerUnit).padStart(6)} µs server CPU/${unit} (${Math.round(cpu.utilization * 100)}% of a core` +
+      `${(cpu.stealShare ?? 0) >= 0.01 ? `, ${Math.round(cpu.stealShare! * 100)}% stolen by the host` : ''})`
+    : '';
 
 /** Which process each target's CPU is read from, and that it is the process the bench started. */
 function serverPidCheck(targets: readonly TargetNote[]): string | undefined {

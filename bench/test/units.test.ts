@@ -10,7 +10,7 @@ import { formatCount, median, medianDifference, medianRatio, spread } from '../s
 import { streamTargets, unaryTargets } from '../src/plan';
 import { ALL_VARIANTS } from '../src/variants';
 import { parseStreamClientOutput } from '../src/stream-bench';
-import { checkServerCpu, formatMicros, isSameOrDescendant, parseProcStat, serverCpuBetween, type ProcStat } from '../src/server-cpu';
+import { checkServerCpu, formatMicros, isSameOrDescendant, parseCoreSteal, parseProcStat, serverCpuBetween, type ProcStat } from '../src/server-cpu';
 import { baseOf, listeningPids, targetSpec, variantOf } from '../src/servers';
 import type { SuiteResults, UnaryMeasurement } from '../src/results';
 
@@ -134,6 +134,16 @@ describe('server CPU', () => {
     expect(serverCpuBetween({ cpuSeconds: 1, atMs: 0 }, { cpuSeconds: 1, atMs: 10 }, 0).microsPerUnit).toBeNaN();
     // The counters of one live process never go backwards: a drop means another (restarted) process.
     expect(() => serverCpuBetween({ cpuSeconds: 5, atMs: 0 }, { cpuSeconds: 4, atMs: 10 }, 1)).toThrow(/not one live process/);
+  });
+
+  it('reads the steal time of the server core from /proc/stat and reports its share of the window', () => {
+    const procStat = 'cpu  704183 0 102005 497780 2974 0 8791 16583 0 0\ncpu0 356060 0 46624 248271 710 0 5210 9095 0 0\ncpu1 348122 0 55381 249509 2264 0 3581 7487 0 0\nintr 1\n';
+    expect(parseCoreSteal(procStat, 0)).toBe(9095);
+    expect(parseCoreSteal(procStat, 1)).toBe(7487);
+    expect(parseCoreSteal(procStat, 7)).toBeUndefined();
+    const cpu = serverCpuBetween({ cpuSeconds: 0, atMs: 0, stealSeconds: 90.95 }, { cpuSeconds: 1.8, atMs: 2000, stealSeconds: 91.15 }, 1000);
+    expect(cpu.stealShare).toBeCloseTo(0.1); // 0.2 s of 2 s
+    expect(serverCpuBetween({ cpuSeconds: 0, atMs: 0 }, { cpuSeconds: 1, atMs: 1000 }, 1).stealShare).toBeUndefined();
   });
 
   it('flags a window with no calls or no server CPU (the wrong pid)', () => {
