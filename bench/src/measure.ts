@@ -3,14 +3,18 @@
 import { checkH2load, runH2load, type LoadShape } from './h2load';
 import type { BenchOptions } from './options';
 import { grpcFrame, type BenchPayloads, type UnaryRpc } from './payloads';
-import { LOAD_CPU } from './pinning';
+import { LOAD_CPU, serverCore } from './pinning';
 import type { StreamMeasurement, UnaryMeasurement } from './results';
+import { checkServerCpu, sampleCpu, serverCpuBetween } from './server-cpu';
 import type { TargetId } from './servers';
 import { runStreamBench } from './stream-bench';
 
 export const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Warm-up (unmeasured), then the measured h2load run, checked. */
+/**
+ * Warm-up (unmeasured), then the measured h2load run, checked. With `serverPids`, the server's
+ * CPU counters are read just before and just after the measured run: server CPU per call.
+ */
 export async function measureUnary(
   round: number,
   target: TargetId,
@@ -20,21 +24,29 @@ export async function measureUnary(
   bodyFile: string,
   payloads: BenchPayloads,
   options: Pick<BenchOptions, 'durationMs' | 'warmupMs'>,
+  serverPids?: readonly number[],
 ): Promise<UnaryMeasurement | { error: string }> {
   const url = `http://${address}${payloads.unary[rpc].path}`;
   try {
     // A separate warm-up run: h2load's own --warm-up-time still counts warm-up bytes in its
     // traffic totals, which would break the body-size check.
     if (options.warmupMs > 0) await runH2load({ url, bodyFile, shape, durationMs: options.warmupMs }, LOAD_CPU);
+    const before = serverPids && sampleCpu(serverPids, serverCore());
     const h2load = await runH2load({ url, bodyFile, shape, durationMs: options.durationMs }, LOAD_CPU);
+    // Calls finished in the window; the few still in flight when h2load stops are left out.
+    const serverCpu = before && serverCpuBetween(before, sampleCpu(serverPids, serverCore()), h2load.succeeded);
     const frameBytes = grpcFrame(payloads.unary[rpc].response).length;
-    return { round, target, rpc, shape, callsPerSec: h2load.requestsPerSec, h2load, problems: checkH2load(h2load, frameBytes, shape) };
+    const problems = [...checkH2load(h2load, frameBytes, shape), ...(serverCpu ? checkServerCpu(serverCpu) : [])];
+    return { round, target, rpc, shape, callsPerSec: h2load.requestsPerSec, h2load, serverCpu, problems };
   } catch (error) {
     return { error: errorMessage(error) };
   }
 }
 
-/** ListFeatures messages/s with the bundled streaming client. */
+/**
+ * ListFeatures messages/s with the bundled streaming client. With `serverPids`, the client itself
+ * reads the server's CPU counters at the edges of its measured window: server CPU per message.
+ */
 export async function measureStream(
   round: number,
   target: TargetId,
@@ -42,6 +54,7 @@ export async function measureStream(
   clientFile: string,
   payloads: BenchPayloads,
   options: Pick<BenchOptions, 'durationMs' | 'warmupMs' | 'streamConcurrency'>,
+  serverPids?: readonly number[],
 ): Promise<StreamMeasurement | { error: string }> {
   try {
     const result = await runStreamBench(
@@ -52,14 +65,18 @@ export async function measureStream(
         durationMs: options.durationMs,
         warmupMs: options.warmupMs,
         concurrency: options.streamConcurrency,
+        serverPids,
+        serverCore: serverCore(),
       },
       LOAD_CPU,
     );
     const problems: string[] = [];
     if (result.errors > 0) problems.push(`${result.errors} ListFeatures calls failed or were short (${result.firstError})`);
     if (result.messages === 0) problems.push('no message received');
-    const { messagesPerSec, calls, errors, clientCpu } = result;
-    return { round, target, messagesPerSec, calls, errors, clientCpu, problems };
+    const { messagesPerSec, calls, errors, clientCpu, serverCpu } = result;
+    if (serverPids && !serverCpu) problems.push('the stream client read no server CPU');
+    if (serverCpu) problems.push(...checkServerCpu(serverCpu));
+    return { round, target, messagesPerSec, calls, errors, clientCpu, serverCpu, problems };
   } catch (error) {
     return { error: errorMessage(error) };
   }

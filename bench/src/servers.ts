@@ -1,17 +1,31 @@
 // Builds and starts each benchmark target as its own process pinned to the server core, and
 // waits for its JSON 'listening' line. Node targets are bundled with the project's own
 // bundler and run with plain node, exactly as the services ship.
+import { LISTENING } from '@grpc-ts/runtime';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pinned } from './pinning';
+import { isSameOrDescendant } from './server-cpu';
+import { VARIANTS, variantEnvText, type VariantId } from './variants';
 import { FEATURES_FILE, PROTO_DIR, REPO_ROOT, STOCK_FILE, grpcFrame, type BenchPayloads } from './payloads';
 
 export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
-export type TargetId = 'prod-service' | 'route-guide' | 'bare-grpc-js' | 'raw-http2' | 'python-grpcio';
+export type ServiceId = 'prod-service' | 'route-guide';
+export type BaseTargetId = ServiceId | 'bare-grpc-js' | 'raw-http2' | 'python-grpcio';
+/** A base target, or a project service with one setting changed ("route-guide:no-connection-limit"). */
+export type TargetId = BaseTargetId | `${ServiceId}:${VariantId}`;
+
+export const SERVICES: readonly ServiceId[] = ['prod-service', 'route-guide'];
+export const isService = (id: TargetId): id is ServiceId => (SERVICES as readonly string[]).includes(id);
+export const baseOf = (id: TargetId): BaseTargetId => id.split(':')[0] as BaseTargetId;
+export const variantOf = (id: TargetId): VariantId | undefined => (id.includes(':') ? (id.split(':')[1] as VariantId) : undefined);
+export const variantTarget = (service: ServiceId, variant: VariantId): TargetId => `${service}:${variant}`;
+/** A project service at its defaults or with a variant: has /metrics and logs its limits. */
+export const isProjectService = (id: TargetId) => isService(baseOf(id));
 
 export interface TargetSpec {
   id: TargetId;
@@ -26,6 +40,22 @@ export interface RunningTarget {
   address: string;
   /** Every JSON line the process printed on stdout (for the project services: their start-up logs). */
   logs: Record<string, unknown>[];
+  /** The process spawned (taskset execs the server, so it is the server itself). */
+  spawnedPid: number;
+  /**
+   * The processes serving: the pid of every 'listening' line (one process, unless a service runs
+   * cluster workers), each checked to be the spawned process or to run under it. Server CPU is
+   * read from these.
+   */
+  serverPids(): number[];
+  /**
+   * SIGSTOP / SIGCONT to the target's processes. While another target is measured the idle
+   * ones are paused: an idle project service still wakes ~100 times a second (prom-client's
+   * event-loop delay monitor) and uses ~0.7% of the server core, which with --variants is a
+   * dozen processes sharing the core with the one being measured.
+   */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -79,7 +109,13 @@ export function targetSpec(id: TargetId, bundles: Record<string, string>, payloa
     if (!file) throw new Error(`${name} was not bundled`);
     return file;
   };
-  switch (id) {
+  const base = baseOf(id);
+  const variant = variantOf(id);
+  if (variant) {
+    if (!isService(base) || !(variant in VARIANTS)) throw new Error(`unknown target ${id}`);
+    return { id, command: node, args: [bundled(base)], env: { ...SERVICE_ENV, ...VARIANTS[variant].env } };
+  }
+  switch (base) {
     case 'prod-service':
     case 'route-guide':
       return { id, command: node, args: [bundled(id)], env: SERVICE_ENV };
@@ -134,7 +170,7 @@ export async function startTarget(spec: TargetSpec, cpu: number | undefined, tim
         return;
       }
       logs.push(entry);
-      if (entry.msg === 'listening' && typeof entry.port === 'number') {
+      if (entry.msg === LISTENING && typeof entry.port === 'number') {
         clearTimeout(timer);
         resolve(entry.port);
       }
@@ -147,13 +183,28 @@ export async function startTarget(spec: TargetSpec, cpu: number | undefined, tim
     cleanup();
     throw error;
   });
+  const signalAll = (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    for (const pid of new Set([child.pid!, ...listeningPids(spec.id, logs, child.pid!)])) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone already: stop() and the answer checks report a dead target
+      }
+    }
+  };
   return {
     id: spec.id,
     port,
     address: `127.0.0.1:${port}`,
     logs,
+    spawnedPid: child.pid!,
+    serverPids: () => listeningPids(spec.id, logs, child.pid!),
+    pause: () => signalAll('SIGSTOP'),
+    resume: () => signalAll('SIGCONT'),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
+        signalAll('SIGCONT'); // a stopped process would not act on SIGTERM
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
@@ -164,15 +215,30 @@ export async function startTarget(spec: TargetSpec, cpu: number | undefined, tim
   };
 }
 
+/** The pids of the 'listening' lines; throws when there is none or one is not the spawned process's own. */
+export function listeningPids(id: string, logs: readonly Record<string, unknown>[], spawnedPid: number): number[] {
+  const pids = [...new Set(logs.filter((entry) => entry.msg === LISTENING).map((entry) => entry.pid))];
+  if (pids.length === 0 || !pids.every((pid): pid is number => typeof pid === 'number' && Number.isInteger(pid))) {
+    throw new Error(`${id}: its 'listening' lines carry no pid (${JSON.stringify(pids)}), so its CPU cannot be read`);
+  }
+  for (const pid of pids) {
+    if (!isSameOrDescendant(pid, spawnedPid)) throw new Error(`${id}: pid ${pid} logged 'listening' but is not process ${spawnedPid} or under it`);
+  }
+  return pids;
+}
+
 /** One line for the report: how the target ran (for the project services, from their own start-up logs). */
 export function describeTarget(target: RunningTarget, pythonWorkers: number): string {
-  switch (target.id) {
+  const base = baseOf(target.id);
+  const variant = variantOf(target.id);
+  switch (base) {
     case 'prod-service':
     case 'route-guide': {
-      const listening = target.logs.find((entry) => entry.msg === 'listening');
+      const listening = target.logs.find((entry) => entry.msg === LISTENING);
       const metricsPort = target.logs.find((entry) => entry.msg === 'metrics listening')?.port;
+      const settings = variant ? `default settings except ${variantEnvText(variant)} (${VARIANTS[variant].what})` : 'default settings';
       return (
-        `bundled apps/${target.id}/src/main.ts, plain node, default settings; limits ${JSON.stringify(listening?.limits ?? 'none logged')}; ` +
+        `bundled apps/${base}/src/main.ts, plain node, ${settings}; limits ${JSON.stringify(listening?.limits ?? 'none logged')}; ` +
         (metricsPort === undefined ? 'NO metrics endpoint logged' : `metrics on :${metricsPort}`)
       );
     }

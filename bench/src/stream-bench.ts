@@ -12,6 +12,10 @@ export interface StreamRun {
   durationMs: number;
   warmupMs: number;
   concurrency: number;
+  /** The server's processes: the client reads their CPU at the edges of its window. */
+  serverPids?: readonly number[];
+  /** The server's core, for the steal time over the window. */
+  serverCore?: number;
 }
 
 export interface StreamResult extends StreamClientResult {
@@ -38,6 +42,8 @@ export async function runStreamBench(run: StreamRun, cpu: number | undefined): P
     '--duration-ms', String(Math.round(run.durationMs)),
     '--warmup-ms', String(Math.round(run.warmupMs)),
     '--concurrency', String(run.concurrency),
+    ...(run.serverPids ? ['--server-pids', run.serverPids.join(',')] : []),
+    ...(run.serverCore === undefined ? [] : ['--server-core', String(run.serverCore)]),
   ]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -3,12 +3,15 @@
 // messages that arrive inside the measured window. Messages are counted, not decoded (the
 // client must not be the bottleneck); each call is checked for status OK and the expected
 // message count, and the bench decodes and compares a full call separately.
-// usage: node stream-client.js --address HOST:PORT --expect N [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 4]
-// Prints one JSON line: { messages, seconds, calls, errors, firstError }.
+// With --server-pids it also reads the server's CPU counters (/proc/<pid>/stat) at the edges of
+// the measured window, so the server's CPU per message covers exactly the messages counted.
+// usage: node stream-client.js --address HOST:PORT --expect N [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 4] [--server-pids 123,456 [--server-core 0]]
+// Prints one JSON line: { messages, seconds, calls, errors, firstError, clientCpu, serverCpu }.
 import { parseArgs } from 'node:util';
 import { Client, credentials, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import * as routeguide from '@grpc-ts/protos/routeguide';
 import { WORLD } from './payloads';
+import { sampleCpu, serverCpuBetween, type ServerCpu } from './server-cpu';
 
 export interface StreamClientResult {
   messages: number;
@@ -20,6 +23,8 @@ export interface StreamClientResult {
   firstError?: string;
   /** The client's CPU time over the window / the window (1 = a full core: the client is the limit). */
   clientCpu: number;
+  /** The server's CPU over the window (with --server-pids); microsPerUnit is per message. */
+  serverCpu?: ServerCpu;
 }
 
 const { values } = parseArgs({
@@ -29,6 +34,8 @@ const { values } = parseArgs({
     'duration-ms': { type: 'string', default: '5000' },
     'warmup-ms': { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
+    'server-pids': { type: 'string' },
+    'server-core': { type: 'string' },
   },
 });
 const address = values.address;
@@ -36,6 +43,12 @@ const expected = Number(values.expect);
 const durationMs = Number(values['duration-ms']);
 const warmupMs = Number(values['warmup-ms']);
 const concurrency = Number(values.concurrency);
+const serverPids = values['server-pids']?.split(',').map(Number);
+const serverCore = values['server-core'] === undefined ? undefined : Number(values['server-core']);
+if (serverPids?.some((pid) => !(Number.isInteger(pid) && pid > 0))) {
+  process.stderr.write(`--server-pids must be comma-separated pids, got ${values['server-pids']}\n`);
+  process.exit(2);
+}
 if (!address || !(expected > 0) || !(durationMs > 0) || !(warmupMs >= 0) || !(concurrency >= 1)) {
   process.stderr.write('usage: stream-client --address HOST:PORT --expect N [--duration-ms MS] [--warmup-ms MS] [--concurrency N]\n');
   process.exit(2);
@@ -76,14 +89,16 @@ function startCall(): void {
 async function main(): Promise<void> {
   for (let i = 0; i < concurrency; i++) startCall();
   await new Promise((resolve) => setTimeout(resolve, warmupMs));
+  const serverBefore = serverPids && sampleCpu(serverPids, serverCore);
   measuring = true;
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, durationMs));
+  measuring = false;
   result.seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
+  if (serverBefore) result.serverCpu = serverCpuBetween(serverBefore, sampleCpu(serverPids!, serverCore), result.messages);
   result.clientCpu = (cpu.user + cpu.system) / 1e6 / result.seconds;
-  measuring = false;
   stopping = true;
   await new Promise<void>((resolve) => {
     allEnded = resolve;

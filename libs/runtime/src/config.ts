@@ -45,8 +45,8 @@ export function limitsEnv(metricsPort = 9464) {
      * accepted is closed (a client that connects and stays silent frees its place); 0 = never.
      */
     HANDSHAKE_TIMEOUT_MS: envInt({ default: 10_000, min: 0, max: 600_000 }),
-    /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: concurrent calls on one connection. */
-    MAX_CONCURRENT_STREAMS: envInt({ default: 100, min: 1, max: 1_000_000 }),
+    /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: concurrent calls on one connection; 0 = grpc-js's default (no limit). */
+    MAX_CONCURRENT_STREAMS: envInt({ default: 100, min: 0, max: 1_000_000 }),
     /** Server processes sharing the port (Node cluster); 1 = no cluster. */
     WORKERS: envInt({ default: 1, min: 1, max: 256 }),
     /** Port of the Prometheus /metrics endpoint (0 = any free port). */
