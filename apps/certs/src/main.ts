@@ -49,7 +49,7 @@ function describe({ file, action, why, expires }: Outcome): string {
 }
 
 program.parseAsync(process.argv).then(
-  () => {},
+  () => undefined,
   (error: unknown) => {
     if (error instanceof CommanderError) {
       process.exitCode = error.code === 'commander.helpDisplayed' ? 0 : 2;

@@ -2,7 +2,7 @@
 // channelSecurity builds working credentials from PEM contents, serverName checks the
 // certificate against another name, and the token reaches the server on every call kind.
 import { Metadata, Server, ServerCredentials, status, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
-import { createCertificateAuthority, type CertificateAuthority } from '@grpc-ts/pki';
+import { createCertificateAuthority, type CertificateAuthority } from '@grpc-ts/test-support';
 import { channelSecurity, checkHealth, createAsyncClient, health, withBearerToken } from '../src';
 
 type Request = health.HealthCheckRequest;
