@@ -23,7 +23,7 @@ export async function measureUnary(
   shape: LoadShape,
   bodyFile: string,
   payloads: BenchPayloads,
-  options: Pick<BenchOptions, 'durationMs' | 'warmupMs'>,
+  options: Pick<BenchOptions, 'durationMs' | 'warmupMs'> & { requests?: number },
   serverPids?: readonly number[],
 ): Promise<UnaryMeasurement | { error: string }> {
   const url = `http://${address}${payloads.unary[rpc].path}`;
@@ -32,7 +32,7 @@ export async function measureUnary(
     // traffic totals, which would break the body-size check.
     if (options.warmupMs > 0) await runH2load({ url, bodyFile, shape, durationMs: options.warmupMs }, LOAD_CPU);
     const before = serverPids && sampleCpu(serverPids, serverCore());
-    const h2load = await runH2load({ url, bodyFile, shape, durationMs: options.durationMs }, LOAD_CPU);
+    const h2load = await runH2load({ url, bodyFile, shape, durationMs: options.durationMs, requests: options.requests }, LOAD_CPU);
     // Calls finished in the window; the few still in flight when h2load stops are left out.
     const serverCpu = before && serverCpuBetween(before, sampleCpu(serverPids, serverCore()), h2load.succeeded);
     const frameBytes = grpcFrame(payloads.unary[rpc].response).length;

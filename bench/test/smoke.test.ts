@@ -87,9 +87,11 @@ if (h2loadMissing) console.warn('SKIPPED bench smoke: h2load is not installed (a
   it('flags calls that fail with a gRPC status even though h2load counts them as 200s', async () => {
     const bodyFile = join(work, 'unknown-product.grpc');
     writeFileSync(bodyFile, grpcFrame(prod.ProdRequest.encode({ prodId: 999_999 }).finish()));
-    const measured = await measureUnary(1, 'bare-grpc-js', target.address, 'GetProdStock', shape, bodyFile, payloads, quick);
+    // A fixed count, not a 1-second window: on a loaded CI machine the window can close before
+    // the first answer, and this check is about what the answers hold.
+    const measured = await measureUnary(1, 'bare-grpc-js', target.address, 'GetProdStock', shape, bodyFile, payloads, { ...quick, requests: 200 });
     if ('error' in measured) throw new Error(measured.error);
-    expect(measured.h2load.succeeded).toBeGreaterThan(0);
+    expect(measured.h2load.succeeded).toBe(200);
     expect(measured.problems).toContainEqual(expect.stringMatching(/^body bytes 0 do not match/));
   });
 

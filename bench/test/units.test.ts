@@ -80,6 +80,12 @@ describe('h2load', () => {
     ]);
   });
 
+  it('asks for a fixed number of calls instead of a window when given one', () => {
+    const args = h2loadArgs({ url: 'http://127.0.0.1:1/p.S/M', bodyFile: '/tmp/b', shape: { connections: 1, streams: 1 }, durationMs: 1500, requests: 200 });
+    expect(args.slice(0, 2)).toEqual(['-n', '200']);
+    expect(args).not.toContain('-D');
+  });
+
   it('parses load shapes and rejects bad ones', () => {
     expect(parseLoadShapes('1x1, 4x16')).toEqual([
       { connections: 1, streams: 1 },
