@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLoadShapes, type LoadShape } from './h2load';
 import { REPO_ROOT } from './payloads';
 import type { BaseTargetId } from './servers';
-import { ALL_VARIANTS, VARIANTS, variantEnvText, type VariantId } from './variants';
+import { ALL_VARIANTS, SETTING_VARIANT_IDS, TRANSPORT_VARIANT_IDS, VARIANTS, variantEnvText, type VariantId } from './variants';
 
 export const ALL_TARGETS: readonly BaseTargetId[] = ['prod-service', 'route-guide', 'bare-grpc-js', 'raw-http2', 'python-grpcio'];
 
@@ -17,7 +17,7 @@ export interface BenchOptions {
   streamConcurrency: number;
   pythonWorkers: number;
   targets: BaseTargetId[];
-  /** Settings changed one at a time on each project service in `targets`; [] = none. */
+  /** Settings changed one at a time, and transports (tls, mtls), on each project service in `targets`; [] = none. */
   variants: VariantId[];
   out: string;
   quick: boolean;
@@ -45,12 +45,15 @@ const targetList = (value: string): BaseTargetId[] =>
     }
     return name.trim() as BaseTargetId;
   });
+// "all" is every setting variant (the one-setting-at-a-time table); the transports are named, and
+// "all" may be combined with them: "all,tls".
 const variantList = (value: string): VariantId[] => {
-  if (value.trim() === 'all') return [...ALL_VARIANTS];
-  return value.split(',').map((name) => {
-    if (!(name.trim() in VARIANTS)) throw new InvalidArgumentError(`unknown variant "${name}" (known: all, ${ALL_VARIANTS.join(', ')})`);
-    return name.trim() as VariantId;
+  const names = value.split(',').flatMap((name) => (name.trim() === 'all' ? SETTING_VARIANT_IDS : [name.trim()]));
+  const known = names.map((name) => {
+    if (!(name in VARIANTS)) throw new InvalidArgumentError(`unknown variant "${name}" (known: all, ${ALL_VARIANTS.join(', ')})`);
+    return name as VariantId;
   });
+  return [...new Set(known)];
 };
 const shapeList = (value: string) => {
   try {
@@ -81,8 +84,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     .addOption(
       new Option(
         '--variants <list>',
-        'also measure each project service with one setting changed: "all" or a comma-separated subset of ' +
-          ALL_VARIANTS.map((v) => `${v} (${variantEnvText(v)})`).join(', '),
+        'also measure each project service with one setting changed, comma-separated: "all" (every setting below) or some of ' +
+          SETTING_VARIANT_IDS.map((v) => `${v} (${variantEnvText(v)})`).join(', ') +
+          '; and/or with another transport: ' +
+          TRANSPORT_VARIANT_IDS.map((v) => `${v} (${variantEnvText(v)})`).join(', ') +
+          ', with certificates the bench makes at start-up (mtls: streaming only, h2load cannot present a client certificate)',
       )
         .argParser(variantList)
         .default([], 'none'),

@@ -2,8 +2,8 @@
 // lines printed at the end. Medians over rounds; ratios taken within each round, then the median.
 import { shapeLabel, type LoadShape } from './h2load';
 import type { UnaryRpc } from './payloads';
-import { baseOf, variantOf, variantTarget, type BaseTargetId, type TargetId } from './servers';
-import { VARIANTS, variantEnvText } from './variants';
+import { baseOf, variantOf, variantTarget, type BaseTargetId, type ServiceId, type TargetId } from './servers';
+import { VARIANTS, isSettingVariant, isTransportVariant, measuresUnary, variantEnvText, type TransportVariantId } from './variants';
 import { formatCount as fmt, median, medianDifference, medianRatio, spread } from './stats';
 import { PROJECT_TARGET, STREAM_TARGETS, UNARY_RPCS, UNARY_TARGETS, streamTargets, unaryTargets } from './plan';
 import type { SuiteResults } from './results';
@@ -109,6 +109,24 @@ export function ratioLines(results: SuiteResults): RatioLine[] {
     what: 'route-guide / bare grpc-js, ListFeatures server CPU per message',
     ratio: medianRatio(streamCpu('route-guide'), streamCpu('bare-grpc-js')),
   });
+  // What TLS costs: each transport variant against the same service in plaintext, same round.
+  for (const variant of results.options.variants.filter(isTransportVariant)) {
+    for (const rpc of measuresUnary(variant) ? UNARY_RPCS : []) {
+      const project = PROJECT_TARGET[rpc];
+      const other = variantTarget(project, variant);
+      for (const shape of results.options.shapes) {
+        const at = `${rpc}, ${shapeLabel(shape)} in flight`;
+        lines.push({ what: `${label(other)} / ${project}, calls/s, ${at}`, ratio: medianRatio(unaryByRound(results, other, rpc, shape), unaryByRound(results, project, rpc, shape)) });
+        lines.push({
+          what: `${label(other)} / ${project}, server CPU per call, ${at}`,
+          ratio: medianRatio(unaryByRound(results, other, rpc, shape, 'cpu'), unaryByRound(results, project, rpc, shape, 'cpu')),
+        });
+      }
+    }
+    const other = variantTarget('route-guide', variant);
+    lines.push({ what: `${label(other)} / route-guide, ListFeatures messages/s`, ratio: medianRatio(stream(other), stream('route-guide')) });
+    lines.push({ what: `${label(other)} / route-guide, ListFeatures server CPU per message`, ratio: medianRatio(streamCpu(other), streamCpu('route-guide')) });
+  }
   return lines.filter((line) => Number.isFinite(line.ratio));
 }
 
@@ -152,7 +170,7 @@ function cpuByRound(measurements: readonly { round: number; serverCpu?: ServerCp
  * against the service's defaults, each taken within a round, then the median.
  */
 function variantSection(results: SuiteResults): string[] {
-  const { options } = results;
+  const options = { ...results.options, variants: results.options.variants.filter(isSettingVariant) };
   const out: string[] = [
     `## One setting at a time: server CPU per call, µs (median of ${options.rounds})`,
     '',
@@ -210,6 +228,106 @@ function variantSection(results: SuiteResults): string[] {
     out.push('messages/s / bare grpc-js, ListFeatures:', '');
     out.push(...table(['target', 'messages/s ratio'], rateRows), '');
   }
+  return out;
+}
+
+const TRANSPORT_LABEL: Record<TransportVariantId, string> = { tls: 'TLS', mtls: 'mTLS' };
+
+/** "1.23x, Δ +4.5": a ratio and a difference taken within each round, then the median. */
+function againstPlaintext(values: (number | undefined)[], plaintext: (number | undefined)[], withDelta: boolean): string {
+  const ratio = formatRatio(medianRatio(values, plaintext));
+  if (!withDelta) return ratio;
+  const delta = medianDifference(values, plaintext);
+  return Number.isFinite(delta) ? `${ratio}, Δ ${delta < 0 ? '−' : '+'}${formatMicros(Math.abs(delta))}` : ratio;
+}
+
+/**
+ * --variants tls,mtls: each project service over TLS (and mutual TLS) against itself in plaintext,
+ * measured in the same rounds. Ratios (and the µs added) are taken within each round, then the median.
+ */
+export function tlsSection(results: SuiteResults): string[] {
+  const { options } = results;
+  const transports = options.variants.filter(isTransportVariant);
+  const out: string[] = [
+    `## What TLS costs: the services over TLS vs plaintext (median of ${options.rounds})`,
+    '',
+    'Each project service also ran over ' +
+      transports.map((v) => `${TRANSPORT_LABEL[v]} (\`${variantEnvText(v)}\`)`).join(' and ') +
+      ' with a CA and certificates the bench made at start-up, AUTH=off as in the plaintext defaults, so only the transport ' +
+      'differs; unary over https with h2load (TLS + ALPN h2, checked per run), streaming with the grpc-js stream client trusting ' +
+      'that CA' +
+      (transports.includes('mtls') ? ' (and presenting a client certificate for mTLS; h2load cannot, so mTLS has no unary figures)' : '') +
+      '. Connections stay open for the whole window, so this is the cost per call of encrypting it, not of handshakes. ' +
+      'Ratios are to the same service in plaintext within each round, then the median; Δ is the µs per call (message) added.',
+    '',
+  ];
+  interface Row {
+    what: string;
+    shape: string;
+    project: ServiceId;
+    unary: boolean;
+    rate: (target: TargetId) => (number | undefined)[];
+    cpu: (target: TargetId) => (number | undefined)[];
+    utilization: (target: TargetId) => string;
+  }
+  const rows: Row[] = [];
+  for (const rpc of UNARY_RPCS) {
+    const project = PROJECT_TARGET[rpc];
+    for (const shape of options.shapes) {
+      rows.push({
+        what: `${rpc} (${project}) calls/s`,
+        shape: shapeLabel(shape),
+        project,
+        unary: true,
+        rate: (target) => unaryByRound(results, target, rpc, shape),
+        cpu: (target) => unaryByRound(results, target, rpc, shape, 'cpu'),
+        utilization: (target) => utilization(results.unary.filter((m) => m.target === target && m.rpc === rpc && sameShape(m.shape, shape))),
+      });
+    }
+  }
+  rows.push({
+    what: 'ListFeatures (route-guide) messages/s',
+    shape: `${options.streamConcurrency} streams`,
+    project: 'route-guide',
+    unary: false,
+    rate: (target) => streamByRound(results, target),
+    cpu: (target) => streamByRound(results, target, 'cpu'),
+    utilization: (target) => utilization(results.stream.filter((m) => m.target === target)),
+  });
+  const of = (row: Row, variant: TransportVariantId) => variantTarget(row.project, variant);
+  const none = (row: Row, variant: TransportVariantId) => (row.unary && !measuresUnary(variant) ? 'n/a (h2load)' : '-');
+  const measured = rows.filter((row) => [row.project, ...transports.map((v) => of(row, v))].some((t) => present(row.rate(t)).length > 0));
+  const rateRows = measured.map((row) => [
+    row.what,
+    row.shape,
+    cell(row.rate(row.project)),
+    ...transports.flatMap((variant) => {
+      const values = row.rate(of(row, variant));
+      if (present(values).length === 0) return [none(row, variant), '-'];
+      return [cell(values), againstPlaintext(values, row.rate(row.project), false)];
+    }),
+  ]);
+  out.push('Throughput:', '');
+  out.push(...table(['measurement', 'in flight', 'plaintext', ...transports.flatMap((v) => [TRANSPORT_LABEL[v], `${TRANSPORT_LABEL[v]} / plaintext`])], rateRows), '');
+  const cpuRows = measured.map((row) => [
+    row.what.replace(/ (calls|messages)\/s$/, row.unary ? ' µs/call' : ' µs/message'),
+    row.shape,
+    cpuCell(row.cpu(row.project)),
+    ...transports.flatMap((variant) => {
+      const values = row.cpu(of(row, variant));
+      if (present(values).length === 0) return [none(row, variant), '-'];
+      return [cpuCell(values), againstPlaintext(values, row.cpu(row.project), true)];
+    }),
+    [row.project, ...transports.map((v) => of(row, v))].map((t, i) => `${i === 0 ? 'plaintext' : TRANSPORT_LABEL[transports[i - 1]!]} ${row.utilization(t)}`).join(', '),
+  ]);
+  out.push('Server CPU per call (per streamed message), µs:', '');
+  out.push(
+    ...table(
+      ['measurement', 'in flight', 'plaintext', ...transports.flatMap((v) => [TRANSPORT_LABEL[v], `${TRANSPORT_LABEL[v]} / plaintext, Δ µs`]), 'server CPU use'],
+      cpuRows,
+    ),
+    '',
+  );
   return out;
 }
 
@@ -315,7 +433,8 @@ export function renderReport(results: SuiteResults): string {
     );
   }
 
-  if (options.variants.length > 0) out.push(...variantSection(results));
+  if (options.variants.some(isSettingVariant)) out.push(...variantSection(results));
+  if (options.variants.some(isTransportVariant)) out.push(...tlsSection(results));
 
   out.push('## Ratios against the goals', '');
   for (const line of ratioLines(results)) out.push(`- ${line.what}: ${formatRatio(line.ratio, line.goal)}`);

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pinned } from './pinning';
 import { isSameOrDescendant } from './server-cpu';
-import { VARIANTS, variantEnvText, type VariantId } from './variants';
+import type { BenchTls, PemFile } from './tls';
+import { TRANSPORT_VARIANTS, VARIANTS, isTransportVariant, variantEnvText, type VariantId } from './variants';
 import { FEATURES_FILE, PROTO_DIR, REPO_ROOT, STOCK_FILE, grpcFrame, type BenchPayloads } from './payloads';
 
 export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -27,17 +28,33 @@ export const variantTarget = (service: ServiceId, variant: VariantId): TargetId 
 /** A project service at its defaults or with a variant: has /metrics and logs its limits. */
 export const isProjectService = (id: TargetId) => isService(baseOf(id));
 
+/** What a client needs to reach a TLS target: the CA to trust and, for mutual TLS, its own certificate. */
+export interface TargetTls {
+  ca: PemFile;
+  client?: { cert: PemFile; key: PemFile };
+}
+
+/** Where a target listens and how to talk to it (absent tls: plaintext). */
+export interface Endpoint {
+  address: string;
+  tls?: TargetTls;
+}
+
 export interface TargetSpec {
   id: TargetId;
   command: string;
   args: string[];
   env?: Record<string, string>;
+  /** Set for a TLS target: what its clients trust and present. */
+  tls?: TargetTls;
 }
 
 export interface RunningTarget {
   id: TargetId;
   port: number;
   address: string;
+  /** The address and, for a TLS target, what a client trusts and presents. */
+  endpoint: Endpoint;
   /** Every JSON line the process printed on stdout (for the project services: their start-up logs). */
   logs: Record<string, unknown>[];
   /** The process spawned (taskset execs the server, so it is the server itself). */
@@ -99,10 +116,30 @@ export const BUNDLE_ENTRIES = {
 
 // The project services get only what the issue allows: where to listen. Limits, metrics and
 // log level stay at their defaults, which is the point of the comparison.
-// The services' own defaults are TLS and enforced auth; the capacity figures are for the plaintext path (TLS has its own rows).
+// The services' own defaults are TLS and enforced auth; the capacity figures are for the plaintext path (--variants tls,mtls
+// measures the TLS path beside it, see variants.ts).
 const SERVICE_ENV = { HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', PLAINTEXT: 'true', AUTH: 'off' };
 
-export function targetSpec(id: TargetId, bundles: Record<string, string>, payloads: BenchPayloads, pythonWorkers = 10): TargetSpec {
+/** The environment of a transport variant: TLS on, AUTH off, and the files it needs. */
+function transportEnv(id: TargetId, variant: VariantId, tls: BenchTls | undefined): { env: Record<string, string>; tls?: TargetTls } {
+  if (!isTransportVariant(variant)) return { env: VARIANTS[variant].env };
+  if (!tls) throw new Error(`${id} needs the bench's TLS files (createBenchTls)`);
+  const files: Record<string, string> = { TLS_CERT_FILE: tls.server.cert.file, TLS_KEY_FILE: tls.server.key.file, TLS_CLIENT_CA_FILE: tls.ca.file };
+  const { env, files: wanted } = TRANSPORT_VARIANTS[variant];
+  const mutual = (wanted as readonly string[]).includes('TLS_CLIENT_CA_FILE');
+  return {
+    env: { ...env, ...Object.fromEntries(wanted.map((key) => [key, files[key]!])) },
+    tls: { ca: tls.ca, ...(mutual ? { client: tls.client } : {}) },
+  };
+}
+
+export function targetSpec(
+  id: TargetId,
+  bundles: Record<string, string>,
+  payloads: BenchPayloads,
+  pythonWorkers = 10,
+  tls?: BenchTls,
+): TargetSpec {
   const node = process.execPath;
   const bundled = (name: string) => {
     const file = bundles[name];
@@ -113,7 +150,8 @@ export function targetSpec(id: TargetId, bundles: Record<string, string>, payloa
   const variant = variantOf(id);
   if (variant) {
     if (!isService(base) || !(variant in VARIANTS)) throw new Error(`unknown target ${id}`);
-    return { id, command: node, args: [bundled(base)], env: { ...SERVICE_ENV, ...VARIANTS[variant].env } };
+    const transport = transportEnv(id, variant, tls);
+    return { id, command: node, args: [bundled(base)], env: { ...SERVICE_ENV, ...transport.env }, ...(transport.tls ? { tls: transport.tls } : {}) };
   }
   switch (base) {
     case 'prod-service':
@@ -197,6 +235,7 @@ export async function startTarget(spec: TargetSpec, cpu: number | undefined, tim
     id: spec.id,
     port,
     address: `127.0.0.1:${port}`,
+    endpoint: { address: `127.0.0.1:${port}`, ...(spec.tls ? { tls: spec.tls } : {}) },
     logs,
     spawnedPid: child.pid!,
     serverPids: () => listeningPids(spec.id, logs, child.pid!),

@@ -7,6 +7,8 @@ export interface StreamRun {
   /** The bundled stream-client main.js. */
   clientFile: string;
   address: string;
+  /** TLS: the CA file to trust and, for mutual TLS, the client certificate and key files. */
+  tls?: { caFile: string; certFile?: string; keyFile?: string };
   /** Messages each ListFeatures call must deliver. */
   expectPerCall: number;
   durationMs: number;
@@ -38,6 +40,9 @@ export async function runStreamBench(run: StreamRun, cpu: number | undefined): P
   const [command, args] = pinned(cpu, process.execPath, [
     run.clientFile,
     '--address', run.address,
+    ...(run.tls ? ['--ca', run.tls.caFile] : []),
+    ...(run.tls?.certFile ? ['--cert', run.tls.certFile] : []),
+    ...(run.tls?.keyFile ? ['--key', run.tls.keyFile] : []),
     '--expect', String(run.expectPerCall),
     '--duration-ms', String(Math.round(run.durationMs)),
     '--warmup-ms', String(Math.round(run.warmupMs)),

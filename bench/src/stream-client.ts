@@ -5,8 +5,12 @@
 // message count, and the bench decodes and compares a full call separately.
 // With --server-pids it also reads the server's CPU counters (/proc/<pid>/stat) at the edges of
 // the measured window, so the server's CPU per message covers exactly the messages counted.
-// usage: node stream-client.js --address HOST:PORT --expect N [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 4] [--server-pids 123,456 [--server-core 0]]
+// Over TLS (--ca) it trusts that CA only, and checks the server's certificate for the address's IP;
+// with --cert and --key it presents a client certificate (mutual TLS).
+// usage: node stream-client.js --address HOST:PORT --expect N [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 4]
+//   [--ca ca.pem [--cert client.pem --key client-key.pem]] [--server-pids 123,456 [--server-core 0]]
 // Prints one JSON line: { messages, seconds, calls, errors, firstError, clientCpu, serverCpu }.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client, credentials, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import * as routeguide from '@grpc-ts/protos/routeguide';
@@ -34,6 +38,9 @@ const { values } = parseArgs({
     'duration-ms': { type: 'string', default: '5000' },
     'warmup-ms': { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
+    ca: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
     'server-pids': { type: 'string' },
     'server-core': { type: 'string' },
   },
@@ -50,11 +57,19 @@ if (serverPids?.some((pid) => !(Number.isInteger(pid) && pid > 0))) {
   process.exit(2);
 }
 if (!address || !(expected > 0) || !(durationMs > 0) || !(warmupMs >= 0) || !(concurrency >= 1)) {
-  process.stderr.write('usage: stream-client --address HOST:PORT --expect N [--duration-ms MS] [--warmup-ms MS] [--concurrency N]\n');
+  process.stderr.write(
+    'usage: stream-client --address HOST:PORT --expect N [--duration-ms MS] [--warmup-ms MS] [--concurrency N] [--ca FILE [--cert FILE --key FILE]]\n',
+  );
+  process.exit(2);
+}
+if (Boolean(values.cert) !== Boolean(values.key) || (values.cert && !values.ca)) {
+  process.stderr.write('--cert and --key go together, and with --ca\n');
   process.exit(2);
 }
 
-const client = new Client(address, credentials.createInsecure());
+const read = (file: string | undefined) => (file ? readFileSync(file) : null);
+const channelCredentials = values.ca ? credentials.createSsl(read(values.ca), read(values.key), read(values.cert)) : credentials.createInsecure();
+const client = new Client(address, channelCredentials);
 const request = Buffer.from(routeguide.Rectangle.encode(WORLD).finish());
 const passThrough = (bytes: Buffer) => bytes;
 const path = routeguide.RouteGuideService.listFeatures.path;

@@ -2,6 +2,7 @@
 // then run interleaved rounds (every target once per round, same order) of unary h2load
 // measurements and streaming measurements from the load core, re-checking answers after
 // every round. Returns every figure and every check; report.ts turns them into a table.
+import { LISTENING } from '@grpc-ts/runtime';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { clockTicksPerSecond, formatMicros, type ServerCpu } from './server-cpu'
 import {
   BUNDLE_ENTRIES,
   baseOf,
+  variantOf,
   bundle,
   describeTarget,
   isService,
@@ -29,7 +31,9 @@ import {
 } from './servers';
 import { checkServiceMetrics } from './service-metrics';
 import { formatCount } from './stats';
-import { verifyTarget } from './verify';
+import { createBenchTls, type BenchTls } from './tls';
+import { isTransportVariant, measuresUnary } from './variants';
+import { verifyTarget, verifyTransport } from './verify';
 
 type Log = (line: string) => void;
 
@@ -102,7 +106,16 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let bundleDir: string | undefined;
+  let tls: BenchTls | undefined;
   try {
+    // Transport variants: a throw-away CA and certificates, in a temp dir removed at the end.
+    if (options.variants.some(isTransportVariant)) {
+      tls = await createBenchTls();
+      log(`made a CA, a server certificate (IP 127.0.0.1) and a client certificate in ${tls.dir}`);
+      if (withH2load && !options.variants.every(measuresUnary)) {
+        results.skipped.push('mtls unary: h2load has no client-certificate option, so mutual TLS is measured on ListFeatures (streaming) only');
+      }
+    }
     const needed = [...new Set([...wanted.map(baseOf).filter((id) => id in BUNDLE_ENTRIES), 'stream-client'])] as (keyof typeof BUNDLE_ENTRIES)[];
     log(`bundling ${needed.join(', ')} ...`);
     const bundled = bundle(Object.fromEntries(needed.map((id) => [id, BUNDLE_ENTRIES[id]])));
@@ -113,7 +126,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
     for (const id of wanted) {
       if (bundled.failures[baseOf(id)]) continue;
       try {
-        const target = await startTarget(targetSpec(id, bundled.files, payloads, options.pythonWorkers), SERVER_CPU);
+        const target = await startTarget(targetSpec(id, bundled.files, payloads, options.pythonWorkers, tls), SERVER_CPU);
         running.set(id, target);
         const pids = target.serverPids();
         results.targets.push({ id, address: target.address, detail: describeTarget(target, options.pythonWorkers), serverPids: pids, spawnedPid: target.spawnedPid });
@@ -125,9 +138,16 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
 
     // Only targets that answer correctly are timed.
     for (const [id, target] of [...running]) {
-      const problem = await verifyTarget(id, target.address, payloads);
-      if (problem) {
-        results.problems.push(`${id} answered wrong before timing, so it was not measured: ${problem}`);
+      const problem = await verifyTarget(id, target.endpoint, payloads);
+      // A TLS target must say so in its own 'listening' line and refuse what its transport refuses.
+      const transport = await transportProblem(id, target, payloads);
+      if (transport.check) results.checks.push(transport.check);
+      if (problem || transport.problem) {
+        results.problems.push(
+          problem
+            ? `${id} answered wrong before timing, so it was not measured: ${problem}`
+            : `${id} is not on the transport it is named after, so it was not measured: ${transport.problem}`,
+        );
         await target.stop();
         running.delete(id);
       }
@@ -146,7 +166,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
             if (!target) continue;
             const what = `${tag} ${rpc} ${shapeLabel(shape)} in flight, ${id}`;
             only(id);
-            const measured = await measureUnary(round, id, target.address, rpc, shape, bodyFiles[rpc], payloads, options, target.serverPids());
+            const measured = await measureUnary(round, id, target.endpoint, rpc, shape, bodyFiles[rpc], payloads, options, target.serverPids());
             if ('error' in measured) {
               results.problems.push(`${what}: ${measured.error}`);
               continue;
@@ -162,7 +182,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
         if (!target || !streamClient) continue;
         const what = `${tag} ListFeatures, ${id}`;
         only(id);
-        const measured = await measureStream(round, id, target.address, streamClient, payloads, options, target.serverPids());
+        const measured = await measureStream(round, id, target.endpoint, streamClient, payloads, options, target.serverPids());
         if ('error' in measured) {
           results.problems.push(`${what}: ${measured.error}`);
           continue;
@@ -175,7 +195,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
       resumeAll();
       const wrong: string[] = [];
       for (const [id, target] of running) {
-        const problem = await verifyTarget(id, target.address, payloads);
+        const problem = await verifyTarget(id, target.endpoint, payloads);
         if (problem) wrong.push(`after ${tag}, ${id} answered wrong: ${problem}`);
       }
       results.problems.push(...wrong);
@@ -189,6 +209,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     await stopAll();
+    tls?.remove();
     rmSync(work, { recursive: true, force: true });
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   }
@@ -198,6 +219,35 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
         'and response body bytes = answers x the expected gRPC frame size',
     );
   }
+  results.checks.push(...h2loadTlsChecks(results));
   results.finishedAt = new Date().toISOString();
   return results;
+}
+
+/** The transport a service logged in its 'listening' line ("plaintext", "tls", "mtls"). */
+const loggedTransport = (target: RunningTarget) =>
+  (target.logs.find((entry) => entry.msg === LISTENING)?.limits as { transport?: unknown } | undefined)?.transport;
+
+async function transportProblem(id: TargetId, target: RunningTarget, payloads: ReturnType<typeof loadPayloads>): Promise<{ check?: string; problem?: string }> {
+  const variant = variantOf(id);
+  if (!variant || !isTransportVariant(variant)) return {};
+  const logged = loggedTransport(target);
+  if (logged !== variant) return { problem: `its 'listening' line says transport ${JSON.stringify(logged)}, not "${variant}"` };
+  const probe = await verifyTransport(id, target.endpoint, payloads);
+  return probe.problem ? { problem: probe.problem } : { check: `${probe.check}; its 'listening' line says transport "${logged}"` };
+}
+
+/** Per TLS target: what h2load negotiated in its measurements (each also checked to be TLS + ALPN h2). */
+function h2loadTlsChecks(results: SuiteResults): string[] {
+  const byTarget = new Map<TargetId, Map<string, number>>();
+  for (const m of results.unary) {
+    if (!m.h2load.tls) continue;
+    const seen = byTarget.get(m.target) ?? new Map<string, number>();
+    const key = `${m.h2load.tls.protocol} ${m.h2load.tls.cipher}, ALPN ${m.h2load.applicationProtocol ?? 'none'}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    byTarget.set(m.target, seen);
+  }
+  return [...byTarget].map(
+    ([target, seen]) => `h2load to ${target} over https: ${[...seen].map(([what, count]) => `${what} (${count} measurements)`).join('; ')}`,
+  );
 }

@@ -38,7 +38,7 @@ if (h2loadMissing) console.warn('SKIPPED bench smoke: h2load is not installed (a
   });
 
   it('answers a real client correctly', async () => {
-    await expect(verifyTarget('bare-grpc-js', target.address, payloads)).resolves.toBeUndefined();
+    await expect(verifyTarget('bare-grpc-js', target.endpoint, payloads)).resolves.toBeUndefined();
   });
 
   // Plausible, not fast: some CPU per call, finite, and no more than the cores there are.
@@ -68,13 +68,13 @@ if (h2loadMissing) console.warn('SKIPPED bench smoke: h2load is not installed (a
       target.resume();
     }
     await expect(stateBecomes((state) => state !== 'T')).resolves.not.toBe('T');
-    await expect(verifyTarget('bare-grpc-js', target.address, payloads)).resolves.toBeUndefined();
+    await expect(verifyTarget('bare-grpc-js', target.endpoint, payloads)).resolves.toBeUndefined();
   });
 
   it('measures unary calls/s with h2load, with no errors, and the server CPU per call', async () => {
     const bodyFile = join(work, 'stock.grpc');
     writeFileSync(bodyFile, grpcFrame(payloads.unary.GetProdStock.request));
-    const measured = await measureUnary(1, 'bare-grpc-js', target.address, 'GetProdStock', shape, bodyFile, payloads, quick, target.serverPids());
+    const measured = await measureUnary(1, 'bare-grpc-js', target.endpoint, 'GetProdStock', shape, bodyFile, payloads, quick, target.serverPids());
     if ('error' in measured) throw new Error(measured.error);
     expect(measured.problems).toEqual([]);
     expect(measured.callsPerSec).toBeGreaterThan(0);
@@ -89,7 +89,7 @@ if (h2loadMissing) console.warn('SKIPPED bench smoke: h2load is not installed (a
     writeFileSync(bodyFile, grpcFrame(prod.ProdRequest.encode({ prodId: 999_999 }).finish()));
     // A fixed count, not a 1-second window: on a loaded CI machine the window can close before
     // the first answer, and this check is about what the answers hold.
-    const measured = await measureUnary(1, 'bare-grpc-js', target.address, 'GetProdStock', shape, bodyFile, payloads, { ...quick, requests: 200 });
+    const measured = await measureUnary(1, 'bare-grpc-js', target.endpoint, 'GetProdStock', shape, bodyFile, payloads, { ...quick, requests: 200 });
     if ('error' in measured) throw new Error(measured.error);
     expect(measured.h2load.succeeded).toBe(200);
     expect(measured.problems).toContainEqual(expect.stringMatching(/^body bytes 0 do not match/));
@@ -99,7 +99,7 @@ if (h2loadMissing) console.warn('SKIPPED bench smoke: h2load is not installed (a
     const measured = await measureStream(
       1,
       'bare-grpc-js',
-      target.address,
+      target.endpoint,
       bundles.files['stream-client']!,
       payloads,
       { ...quick, streamConcurrency: 4 },

@@ -1,14 +1,16 @@
 // The suite's pure parts: h2load parsing and checks, stats, options, payloads, metrics and
 // stream-client parsing, and the report's ratios against the goals.
-import { checkH2load, h2loadArgs, parseH2load, parseLoadShapes } from '../src/h2load';
+import { checkH2load, checkH2loadTls, h2loadArgs, parseH2load, parseLoadShapes } from '../src/h2load';
 import { parseOptions } from '../src/options';
 import { grpcFrame, loadPayloads } from '../src/payloads';
 import { prod, routeguide } from '@grpc-ts/protos';
-import { ratioLines, renderReport } from '../src/report';
+import { ratioLines, renderReport, tlsSection } from '../src/report';
 import { parseCallCounts } from '../src/service-metrics';
 import { formatCount, median, medianDifference, medianRatio, spread } from '../src/stats';
 import { streamTargets, unaryTargets } from '../src/plan';
-import { ALL_VARIANTS } from '../src/variants';
+import { SETTING_VARIANT_IDS } from '../src/variants';
+import { measureUnary } from '../src/measure';
+import type { BenchTls } from '../src/tls';
 import { parseStreamClientOutput } from '../src/stream-bench';
 import { checkServerCpu, formatMicros, isSameOrDescendant, parseCoreSteal, parseProcStat, serverCpuBetween, type ProcStat } from '../src/server-cpu';
 import { baseOf, listeningPids, targetSpec, variantOf } from '../src/servers';
@@ -93,6 +95,47 @@ describe('h2load', () => {
     ]);
     expect(() => parseLoadShapes('16')).toThrow(/CONNECTIONSxSTREAMS/);
     expect(() => parseLoadShapes('0x4')).toThrow(/bad load shape/);
+  });
+});
+
+// Real h2load 1.52 output over https against route-guide with TLS, trimmed.
+const H2LOAD_TLS = `starting benchmark...
+spawning thread #0: 1 total client(s). Timing-based test with 0s of warm-up time and 1s of main duration for measurements.
+Main benchmark duration is started for thread #0.
+TLS Protocol: TLSv1.3
+Cipher: TLS_AES_256_GCM_SHA384
+Server Temp Key: X25519 253 bits
+Application protocol: h2
+Main benchmark duration is over for thread #0. Stopping all clients.
+
+finished in 1.03s, 808.00 req/s, 93.27KB/s
+requests: 808 total, 812 started, 808 done, 808 succeeded, 0 failed, 0 errored, 0 timeout
+status codes: 808 2xx, 0 3xx, 0 4xx, 0 5xx
+traffic: 93.27KB (95505) total, 4.06KB (4153) headers (space savings 96.30%), 66.28KB (67872) data
+`;
+
+describe('h2load over TLS', () => {
+  it('reads the TLS protocol, cipher and ALPN protocol h2load negotiated', () => {
+    const parsed = parseH2load(H2LOAD_TLS);
+    expect(parsed).toMatchObject({ succeeded: 808, applicationProtocol: 'h2', tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' } });
+    expect(checkH2loadTls(parsed)).toEqual([]);
+    expect(parseH2load(H2LOAD_OK).tls).toBeUndefined();
+  });
+
+  it('flags an https run that was not TLS or did not get h2 by ALPN', () => {
+    expect(checkH2loadTls(parseH2load(H2LOAD_OK))).toEqual([expect.stringMatching(/no TLS Protocol line/)]);
+    const http11 = parseH2load(H2LOAD_TLS.replace('Application protocol: h2', 'Application protocol: http/1.1'));
+    expect(checkH2loadTls(http11)).toEqual([expect.stringMatching(/negotiated http\/1\.1 over TLS, not h2/)]);
+    const none = parseH2load(H2LOAD_TLS.replace('Application protocol: h2\n', ''));
+    expect(checkH2loadTls(none)).toEqual([expect.stringMatching(/no application protocol/)]);
+  });
+
+  it('refuses to load a mutual-TLS target with h2load, which cannot present a client certificate', async () => {
+    const pem = { file: '/x', pem: 'x' };
+    const endpoint = { address: '127.0.0.1:1', tls: { ca: pem, client: { cert: pem, key: pem } } };
+    const options = { durationMs: 1000, warmupMs: 0 };
+    const measured = await measureUnary(1, 'route-guide:mtls', endpoint, 'GetFeature', { connections: 1, streams: 1 }, '/x', loadPayloads(), options);
+    expect(measured).toEqual({ error: expect.stringMatching(/cannot present a client certificate/) });
   });
 });
 
@@ -189,8 +232,15 @@ describe('options', () => {
   });
 
   it('--variants takes "all" or a list of settings to change one at a time', () => {
-    expect(parseOptions(['--variants', 'all']).variants).toEqual(ALL_VARIANTS);
+    expect(parseOptions(['--variants', 'all']).variants).toEqual(SETTING_VARIANT_IDS);
     expect(parseOptions(['--variants', 'no-connection-limit, no-limiter']).variants).toEqual(['no-connection-limit', 'no-limiter']);
+  });
+
+  it('--variants takes the transports by name; "all" is the settings only, and combines with them', () => {
+    expect(parseOptions(['--variants', 'tls,mtls']).variants).toEqual(['tls', 'mtls']);
+    expect(parseOptions(['--variants', 'all']).variants).not.toContain('tls');
+    expect(parseOptions(['--variants', 'all,tls']).variants).toEqual([...SETTING_VARIANT_IDS, 'tls']);
+    expect(parseOptions(['--variants', 'tls, tls']).variants).toEqual(['tls']);
   });
 
   it('--quick shortens what is not given explicitly and does not overwrite latest.md', () => {
@@ -208,6 +258,7 @@ describe('options', () => {
       expect(parse(['--targets', 'nginx'])).toThrow(/unknown target "nginx"/);
       expect(parse(['--load', '16'])).toThrow(/CONNECTIONSxSTREAMS/);
       expect(parse(['--variants', 'no-metrics'])).toThrow(/unknown variant "no-metrics"/);
+      expect(parse(['--variants', 'tls,ssl'])).toThrow(/unknown variant "ssl" \(known: all, .*tls, mtls\)/);
     } finally {
       jest.restoreAllMocks();
     }
@@ -240,6 +291,48 @@ describe('variants', () => {
     expect(variant.env).toEqual({ ...defaults.env, MAX_CONNECTIONS: '0', HANDSHAKE_TIMEOUT_MS: '0' });
     expect(targetSpec('prod-service:default-streams', bundles, payloads).env).toMatchObject({ MAX_CONCURRENT_STREAMS: '0' });
     expect(targetSpec('prod-service:no-reflection', bundles, payloads).env).toMatchObject({ REFLECTION: 'off' });
+  });
+});
+
+describe('transport variants', () => {
+  const payloads = loadPayloads();
+  const bundles = { 'route-guide': '/b/rg/main.js', 'prod-service': '/b/prod/main.js' };
+  const pem = (file: string) => ({ file, pem: `PEM of ${file}` });
+  const tls: BenchTls = {
+    dir: '/t',
+    ca: pem('/t/ca.pem'),
+    server: { cert: pem('/t/server.pem'), key: pem('/t/server-key.pem') },
+    client: { cert: pem('/t/client.pem'), key: pem('/t/client-key.pem') },
+    remove: () => undefined,
+  };
+
+  it('starts the same bundle with TLS files and AUTH=off: only the transport differs from the plaintext defaults', () => {
+    const plaintext = targetSpec('route-guide', bundles, payloads, 10, tls);
+    expect(plaintext.env).toMatchObject({ PLAINTEXT: 'true', AUTH: 'off' });
+    expect(plaintext.tls).toBeUndefined();
+    const spec = targetSpec('route-guide:tls', bundles, payloads, 10, tls);
+    expect(spec.args).toEqual(['/b/rg/main.js']);
+    expect(spec.env).toEqual({ ...plaintext.env, PLAINTEXT: 'false', TLS_CERT_FILE: '/t/server.pem', TLS_KEY_FILE: '/t/server-key.pem' });
+    // The client trusts the bench CA and presents nothing.
+    expect(spec.tls).toEqual({ ca: tls.ca });
+  });
+
+  it('mTLS adds the CA as TLS_CLIENT_CA_FILE and gives the clients the client certificate', () => {
+    const spec = targetSpec('prod-service:mtls', bundles, payloads, 10, tls);
+    expect(spec.env).toMatchObject({ PLAINTEXT: 'false', AUTH: 'off', TLS_CERT_FILE: '/t/server.pem', TLS_CLIENT_CA_FILE: '/t/ca.pem' });
+    expect(spec.tls).toEqual({ ca: tls.ca, client: tls.client });
+  });
+
+  it('needs the TLS files, and leaves the setting variants plaintext', () => {
+    expect(() => targetSpec('route-guide:tls', bundles, payloads)).toThrow(/needs the bench's TLS files/);
+    const setting = targetSpec('route-guide:no-limiter', bundles, payloads, 10, tls);
+    expect(setting.env).toMatchObject({ PLAINTEXT: 'true', MAX_CONCURRENT_RPCS: '0' });
+    expect(setting.tls).toBeUndefined();
+  });
+
+  it('measures TLS unary and streaming, mTLS streaming only', () => {
+    expect(unaryTargets('GetFeature', ['tls', 'mtls'])).toEqual(['route-guide', 'route-guide:tls', 'bare-grpc-js', 'raw-http2', 'python-grpcio']);
+    expect(streamTargets(['tls', 'mtls'])).toEqual(['route-guide', 'route-guide:tls', 'route-guide:mtls', 'bare-grpc-js', 'python-grpcio']);
   });
 });
 
@@ -348,6 +441,39 @@ describe('report', () => {
     expect(report).toContain('| prod-service [no-connection-limit] | `MAX_CONNECTIONS=0 HANDSHAKE_TIMEOUT_MS=0` |');
     expect(report).toMatch(/\| 48\.1 \(1\.07x, Δ −5\.6\) \|/);
     expect(report).toContain('| GetProdStock 16 (1x16) prod-service [no-connection-limit] calls/s | 19,500 | 18,000 |');
+  });
+
+  it('with --variants tls,mtls, compares each transport with the same service in plaintext, round by round', () => {
+    const stream = (round: number, target: SuiteResults['stream'][number]['target'], messagesPerSec: number) =>
+      ({ round, target, messagesPerSec, calls: 1, errors: 0, clientCpu: 0.8, problems: [], serverCpu: cpuFor(messagesPerSec) }) as SuiteResults['stream'][number];
+    const withTls: SuiteResults = {
+      ...results,
+      options: { ...results.options, variants: ['tls', 'mtls'] },
+      unary: [
+        ...results.unary,
+        unary(1, 'route-guide', 'GetFeature', 10_000),
+        unary(1, 'route-guide:tls', 'GetFeature', 8_000),
+        unary(2, 'route-guide', 'GetFeature', 10_000),
+        unary(2, 'route-guide:tls', 'GetFeature', 7_000),
+      ],
+      stream: [...results.stream, stream(1, 'route-guide:tls', 80_000), stream(1, 'route-guide:mtls', 50_000)],
+    };
+    const section = tlsSection(withTls).join('\n');
+    // calls/s: 0.8 and 0.7 of plaintext in the same round -> 0.75x; mTLS has no unary figure (h2load).
+    expect(section).toContain('| GetFeature (route-guide) calls/s | 16 (1x16) | 10,000 ±0% | 7,500 ±7% | 0.75x | n/a (h2load) | - |');
+    // µs/call: 90 vs 112.5 and 128.6 -> ratios 1.25 and 1.43 (1.34x), Δ +22.5 and +38.6 (+30.5).
+    expect(section).toMatch(/\| GetFeature \(route-guide\) µs\/call \| 16 \(1x16\) \| 90\.0 ±0% \| 121 ±7% \| 1\.34x, Δ \+30\.5 \| n\/a \(h2load\) \|/);
+    // Streaming: 9.0 µs/message plaintext, 11.3 TLS, 18.0 mTLS.
+    expect(section).toContain('| ListFeatures (route-guide) messages/s | 4 streams | 100,000 | 80,000 | 0.80x | 50,000 | 0.50x |');
+    expect(section).toMatch(/\| ListFeatures \(route-guide\) µs\/message \| 4 streams \| 9\.0 \| 11\.3 \| 1\.25x, Δ \+2\.3 \| 18\.0 \| 2\.00x, Δ \+9\.0 \|/);
+    // prod-service ran no TLS variant here: its plaintext row still shows, the TLS cells are empty.
+    expect(section).toContain('| GetProdStock (prod-service) calls/s | 16 (1x16) | 17,000 ±12% | - | - | n/a (h2load) | - |');
+    const report = renderReport(withTls);
+    expect(report).toContain('## What TLS costs');
+    expect(report).not.toContain('## One setting at a time');
+    const byWhat = Object.fromEntries(ratioLines(withTls).map((line) => [line.what, line.ratio]));
+    expect(byWhat['route-guide [tls] / route-guide, calls/s, GetFeature, 16 (1x16) in flight']).toBeCloseTo(0.75);
+    expect(byWhat['route-guide [mtls] / route-guide, ListFeatures server CPU per message']).toBeCloseTo(2);
   });
 
   it('renders the tables, the verdicts, the checks and the problems', () => {
