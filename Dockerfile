@@ -1,18 +1,22 @@
 # One image per app, built from the repository root:
 #   docker build --target prod-service -t grpc-ts/prod-service .
 #   docker build --target route-guide  -t grpc-ts/route-guide .
+#   docker build --target certs        -t grpc-ts/certs .
 #   docker build --target client       -t grpc-ts/client .
-# (docker compose builds all three.) Stages:
+# (docker compose builds all four.) Stages:
 #   manifests  the package files alone, so `npm ci` stays cached until a dependency changes
 #   build      `npm ci` once and every app bundled by its Nx build target (esbuild)
 #   runtime    base of the service images: a non-root user, the bundled client, which
 #              the gRPC HEALTHCHECK runs, and the entrypoint that sizes node's heap from
 #              the container's memory limit (docker/node-entry.sh)
 #   <app>      one small image per app: its bundle only, no node_modules, no sources
+#   certs      compose's one-shot step that makes the CA, certificates and token (apps/certs)
 # Works with BuildKit and with the classic builder (docker-compose 1.29).
 
-# Any image with node 20 + npm in /usr/local/bin and a `node` user (uid 1000) will do.
-ARG BASE_IMAGE=node:20-bookworm-slim
+# Any image with node (20.11+, 22 or 24) + npm in /usr/local/bin and a `node` user (uid 1000)
+# will do. Without a reachable registry: bash .ci/docker-setup.sh, then
+# --build-arg BASE_IMAGE=local/node-base:24 (a base image built from the npm registry's Node).
+ARG BASE_IMAGE=node:24-bookworm-slim
 
 FROM ${BASE_IMAGE} AS manifests
 WORKDIR /src
@@ -40,7 +44,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 # The generated protobuf code is committed (CI checks it is fresh), so the builds run
 # without their generate dependencies: no buf or bash needed here.
-RUN npx nx run-many -t build -p prod-service route-guide client --excludeTaskDependencies --output-style=static
+RUN npx nx run-many -t build -p prod-service route-guide client certs --excludeTaskDependencies --output-style=static
 
 FROM ${BASE_IMAGE} AS runtime
 WORKDIR /app
@@ -71,6 +75,18 @@ EXPOSE 50052 9464
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:50052", "routeguide.RouteGuide"]
 CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]
+
+# Writes the CA, each service's and the client's certificate and key, the token signing key
+# (JWKS) and the client's token into the certs volume, keeping what is still good. /certs is
+# made here and owned by uid 1000, so a new named volume mounted on it is too: the files are
+# written by, and readable only by, the user every image runs as.
+FROM ${BASE_IMAGE} AS certs
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /src/dist/apps/certs/main.js ./
+RUN node -e 'const fs = require("node:fs"); fs.mkdirSync("/certs", { mode: 0o755 }); fs.chownSync("/certs", 1000, 1000);'
+USER 1000:1000
+ENTRYPOINT ["node", "main.js"]
 
 FROM ${BASE_IMAGE} AS client
 WORKDIR /app

@@ -3,6 +3,7 @@ import type { H2loadResult, LoadShape } from './h2load';
 import type { MachineInfo } from './machine';
 import type { BenchOptions } from './options';
 import type { UnaryRpc } from './payloads';
+import type { ServerCpu } from './server-cpu';
 import type { TargetId } from './servers';
 
 export interface UnaryMeasurement {
@@ -12,6 +13,8 @@ export interface UnaryMeasurement {
   shape: LoadShape;
   callsPerSec: number;
   h2load: H2loadResult;
+  /** The server's CPU over the measured run (microsPerUnit = µs per call); absent when not read. */
+  serverCpu?: ServerCpu;
   /** Why this figure is not to be trusted; [] when it is. */
   problems: string[];
 }
@@ -24,6 +27,8 @@ export interface StreamMeasurement {
   errors: number;
   /** The streaming client's CPU use (1 = its whole core: then the client, not the server, is the limit). */
   clientCpu: number;
+  /** The server's CPU over the client's measured window (microsPerUnit = µs per message). */
+  serverCpu?: ServerCpu;
   problems: string[];
 }
 
@@ -32,6 +37,9 @@ export interface TargetNote {
   address: string;
   /** How it ran, e.g. the project services' limits and metrics port from their start-up logs. */
   detail: string;
+  /** Where its CPU is read: the pids of its 'listening' lines. */
+  serverPids: number[];
+  spawnedPid: number;
 }
 
 export interface SuiteResults {
@@ -40,6 +48,8 @@ export interface SuiteResults {
   machine: MachineInfo;
   options: BenchOptions;
   pinned: boolean;
+  /** USER_HZ: the unit of the server CPU counters (a tick is the resolution). */
+  cpuTicksPerSecond?: number;
   targets: TargetNote[];
   unary: UnaryMeasurement[];
   stream: StreamMeasurement[];

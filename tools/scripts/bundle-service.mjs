@@ -2,9 +2,11 @@
 // Bundles a service into one CommonJS file that runs with plain `node` and no node_modules.
 // grpc-health-check and @grpc/reflection load their .proto files from disk at run time, so
 // those are copied beside the bundle and the two packages are pointed at them.
-// Executors need files of their own at run time, so these are bundled too: the pool's worker
-// entries (<outdir>/workers/*.js) and the app's task modules (src/tasks/*.ts beside the
-// entry -> <outdir>/tasks/*.js), which resolveTaskModule() finds next to main.js.
+// Executors need files of their own at run time, so these are bundled too: the worker
+// entries of @grpc-ts/executors (src/workers/*.ts -> <outdir>/workers/*.js, for apps that use it),
+// piscina's own thread entry (<outdir>/worker.js: piscina looks for it beside the code that
+// bundles it, main.js), and the app's task modules (src/tasks/*.ts beside the entry ->
+// <outdir>/tasks/*.js), which resolveTaskModule() finds next to main.js.
 // Usage: bundle-service.mjs <entry.ts> <outdir>
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -58,17 +60,50 @@ const protoDirPlugin = {
 const out = resolve(outdir);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-// tsx is only loaded to run .ts task modules from source; never in a bundle.
-const external = ['tsx', 'tsx/*'];
-const poolWorkers = join(dirname(require.resolve('@grpc-ts/pool')), 'workers');
+// tsx is only loaded to run .ts task modules from source; never in a bundle. piscina's
+// thread entry loads @napi-rs/nice only for a nice increment, which the executors never set.
+const external = ['tsx', 'tsx/*', '@napi-rs/nice'];
+const workerEntries = (srcIndex) => {
+  const dir = join(dirname(srcIndex), 'workers');
+  return readdirSync(dir).map((file) => ({ in: join(dir, file), out: `workers/${file.replace(/\.ts$/, '')}` }));
+};
+const resolvable = (name) => {
+  try {
+    return require.resolve(name);
+  } catch {
+    return undefined;
+  }
+};
+// Worker entries go only into apps that run an executor (their package.json depends on
+// @grpc-ts/executors): prod-service's bundle carries no worker code.
+const appManifest = (() => {
+  for (let dir = dirname(resolve(entry)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  }
+  return {};
+})();
+const usesExecutors =
+  appManifest.name === '@grpc-ts/executors' ||
+  Boolean({ ...appManifest.dependencies, ...appManifest.devDependencies }['@grpc-ts/executors']);
+const executorsIndex = usesExecutors ? resolvable('@grpc-ts/executors') : undefined;
+const executorEntries = executorsIndex
+  ? [
+      ...workerEntries(executorsIndex),
+      { in: join(dirname(createRequire(executorsIndex).resolve('piscina')), 'worker.js'), out: 'worker' },
+    ]
+  : [];
 const tasksDir = join(dirname(resolve(entry)), 'tasks');
 const extraEntries = [
-  ...readdirSync(poolWorkers).map((file) => ({ in: join(poolWorkers, file), out: `workers/${file.replace(/\.ts$/, '')}` })),
+  ...executorEntries,
   ...(existsSync(tasksDir) ? readdirSync(tasksDir).filter((f) => f.endsWith('.ts')) : []).map((file) => ({
     in: join(tasksDir, file),
     out: `tasks/${file.replace(/\.ts$/, '')}`,
   })),
 ];
+const outs = extraEntries.map((e) => e.out);
+const clash = outs.find((out, i) => out === 'main' || outs.indexOf(out) !== i);
+if (clash) throw new Error(`two bundle entries would both write ${clash}.js`);
 const result = await build({
   entryPoints: [{ in: entry, out: 'main' }, ...extraEntries],
   outdir: out,

@@ -113,6 +113,8 @@ describe('nx g @grpc-ts/tools:service, twice, in a copy of the workspace', () =>
   });
 
   it('passes check-generated, buf lint (no exemption for the new files), buf format and buf breaking against main', async () => {
+    // check-generated judges what git would commit: stage the generator's work as a user would.
+    expectSuccess(await workspace.run('git add -A'), 'git add');
     const output = expectSuccess(
       await workspace.run(
         'BUF_BREAKING_AGAINST=main npx nx run-many -t check-generated buf-lint buf-format buf-breaking -p protos --outputStyle=static',

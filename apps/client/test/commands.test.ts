@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jsonOut, runCli } from './support/cli';
 import { prod } from '@grpc-ts/protos';
 import { ServiceServer } from '@grpc-ts/server-kit';
-import { startTestServer, testLogger } from '@grpc-ts/server-kit/testing';
+import { startTestServer, testLogger, publicPolicies } from '@grpc-ts/server-kit/testing';
 import { catalogue, unusedAddress, useStack } from './support/stack';
 
 interface Feature {
@@ -147,7 +147,7 @@ describe('health', () => {
 
   it('exits non-zero for NOT_SERVING, for an unknown service and for an unreachable server', async () => {
     // A server that says NOT_SERVING: the kit's skeleton with health set by hand.
-    const server = await startTestServer(new ServiceServer({ logger: testLogger() }).addService(prod.ProdServiceService, {}));
+    const server = await startTestServer(new ServiceServer({ logger: testLogger() }).addService(prod.ProdServiceService, {}, publicPolicies(prod.ProdServiceService)));
     try {
       server.server.health.setStatus('', 'NOT_SERVING');
       await expect(cli('health', server.address)).resolves.toMatchObject({ code: 1, stdout: 'NOT_SERVING\n' });

@@ -1,6 +1,11 @@
 import type { prod } from '@grpc-ts/protos';
-import { invalidArgument, notFound, type ServiceImpl } from '@grpc-ts/server-kit';
+import { invalidArgument, notFound, policy, type MethodPolicies, type ServiceImpl } from '@grpc-ts/server-kit';
 import type { Catalogue } from './catalogue';
+
+/** Who may call what: a token with the stock:read scope reads stock. */
+export const prodServicePolicies: MethodPolicies<typeof prod.ProdServiceService> = {
+  getProdStock: policy.scopes('stock:read'),
+};
 
 /** ProdService.GetProdStock over a catalogue. */
 export function createProdService(catalogue: Catalogue): ServiceImpl<typeof prod.ProdServiceService> {

@@ -1,7 +1,7 @@
 import { prod } from '@grpc-ts/protos';
 import { ServiceServer, type ServiceServerOptions } from '@grpc-ts/server-kit';
 import type { Catalogue } from './catalogue';
-import { createProdService } from './prod-service';
+import { createProdService, prodServicePolicies } from './prod-service';
 
 export interface ProdServerDeps extends ServiceServerOptions {
   catalogue: Catalogue;
@@ -17,5 +17,6 @@ export function buildProdServer({ catalogue, ...options }: ProdServerDeps): Serv
   return new ServiceServer({ maxReceiveMessageBytes: PROD_MAX_REQUEST_BYTES, ...options }).addService(
     prod.ProdServiceService,
     createProdService(catalogue),
+    prodServicePolicies,
   );
 }

@@ -1,6 +1,6 @@
 // The executor RecordRoute's distance sums run on, from config: worker threads by default
 // (CPU-bound trigonometry, kept off the event loop), or child processes, or inline.
-import { createExecutor, resolveTaskModule, type ExecutorKind } from '@grpc-ts/pool';
+import { createExecutor, resolveTaskModule, type ExecutorKind } from '@grpc-ts/executors';
 import type { ServerMetrics } from '@grpc-ts/runtime';
 import { join } from 'node:path';
 import type { RouteExecutor } from './route-length';
@@ -17,7 +17,9 @@ export interface RouteExecutorConfig {
 }
 
 export function createRouteExecutor({ kind, size, maxQueue, metrics }: RouteExecutorConfig): RouteExecutor {
-  return createExecutor<typeof RouteTasks>({ kind, size, maxQueue, metrics, taskModule: taskModule(), name: 'route-length' });
+  const executor = createExecutor<typeof RouteTasks>({ kind, size, maxQueue, taskModule: taskModule(), name: 'route-length' });
+  metrics?.observeExecutor(executor);
+  return executor;
 }
 
 export function inlineRouteExecutor(): RouteExecutor {

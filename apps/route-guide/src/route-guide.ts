@@ -1,7 +1,7 @@
 // routeguide.RouteGuide with the official Node example server's behaviour (edge cases in the README).
 // The server kit owns cancellation, deadlines, back-pressure and shutdown; this file is the logic.
 import type { routeguide } from '@grpc-ts/protos';
-import { invalidArgument, resourceExhausted, type ServiceImpl } from '@grpc-ts/server-kit';
+import { invalidArgument, policy, resourceExhausted, type MethodPolicies, type ServiceImpl } from '@grpc-ts/server-kit';
 import type { RouteChatStore } from './chat-store';
 import type { Bounds, FeatureSource } from './feature-index';
 import { pointProblem } from './geo';
@@ -66,6 +66,14 @@ export function boundsOf({ lo, hi }: routeguide.Rectangle): Bounds {
 
 // int32 on the wire: a total that no longer fits saturates rather than wrapping negative.
 const toInt32 = (value: number) => Math.min(Math.trunc(value), INT32_MAX);
+
+/** Who may call what: reading features, recording routes and chatting are separate scopes. */
+export const routeGuidePolicies: MethodPolicies<typeof routeguide.RouteGuideService> = {
+  getFeature: policy.scopes('route:read'),
+  listFeatures: policy.scopes('route:read'),
+  recordRoute: policy.scopes('route:write'),
+  routeChat: policy.scopes('route:chat'),
+};
 
 export function createRouteGuideService({
   features,

@@ -3,7 +3,7 @@
 // event loop goes on decoding points and serving other calls. Chunks are chained, each
 // starting from the previous total, so the float sum is the one a single loop gives.
 // Memory per call stays at one chunk, however long the route.
-import type { Executor } from '@grpc-ts/pool';
+import type { Executor } from '@grpc-ts/executors';
 import type { routeguide } from '@grpc-ts/protos';
 import { addLegMetres } from './route-legs';
 import type * as RouteTasks from './tasks/route-tasks';

@@ -1,6 +1,6 @@
 import { routeguide } from '@grpc-ts/protos';
 import { ServiceServer, type ServiceServerOptions } from '@grpc-ts/server-kit';
-import { DEFAULT_MAX_NOTE_BYTES, createRouteGuideService, routeGuideMaxReceiveBytes, type RouteGuideDeps } from './route-guide';
+import { DEFAULT_MAX_NOTE_BYTES, createRouteGuideService, routeGuideMaxReceiveBytes, routeGuidePolicies, type RouteGuideDeps } from './route-guide';
 import { inlineRouteExecutor } from './route-executor';
 
 export interface RouteGuideServerDeps extends ServiceServerOptions, Omit<RouteGuideDeps, 'executor'> {
@@ -19,6 +19,10 @@ export function buildRouteGuideServer({
   ...options
 }: RouteGuideServerDeps): ServiceServer {
   return new ServiceServer({ maxReceiveMessageBytes: routeGuideMaxReceiveBytes(maxNoteBytes), ...options })
-    .addService(routeguide.RouteGuideService, createRouteGuideService({ features, chat, now, maxRoutePoints, maxNoteBytes, executor }))
+    .addService(
+      routeguide.RouteGuideService,
+      createRouteGuideService({ features, chat, now, maxRoutePoints, maxNoteBytes, executor }),
+      routeGuidePolicies,
+    )
     .onShutdown(() => executor.close());
 }

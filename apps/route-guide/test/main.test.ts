@@ -2,7 +2,7 @@
 import { status } from '@grpc/grpc-js';
 import { createAsyncClient, routeguide } from '@grpc-ts/protos';
 import { LISTENING, METRICS_LISTENING } from '@grpc-ts/runtime';
-import { runToExit, spawnService, tsMain } from '@grpc-ts/test-support';
+import { LOCAL_SERVICE_ENV, runToExit, spawnService, tsMain } from '@grpc-ts/test-support';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +49,7 @@ describe('route-guide main', () => {
   it('exits 0 on a SIGTERM that arrives while it is still loading its data', async () => {
     const [node, args] = tsMain(main);
     const child = spawn(node, args, {
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', DATA: bigFile },
+      env: { ...process.env, ...LOCAL_SERVICE_ENV, DATA: bigFile },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const lines: Record<string, unknown>[] = [];
@@ -140,7 +140,7 @@ describe('route-guide main', () => {
   it('stops with the file and entry named when DATA holds bad features', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify([{ name: 'ok', location: { latitude: 1, longitude: 1 } }, { name: 'far', location: { latitude: 2e9, longitude: 0 } }]));
-    const { code, stdout } = await runToExit(...tsMain(main), { DATA: bad, PORT: '0', METRICS_PORT: '0' });
+    const { code, stdout } = await runToExit(...tsMain(main), { ...LOCAL_SERVICE_ENV, DATA: bad });
     expect(code).toBe(1);
     const fatal = stdout.trim().split('\n').map((line) => JSON.parse(line)).find((line) => line.level === 'fatal');
     expect(fatal).toMatchObject({ msg: 'failed to start', err: { message: expect.stringContaining(`${bad}: entry [1]: location.latitude`) } });

@@ -1,7 +1,7 @@
 // RecordRoute's distance on each executor kind, over real sockets: the same answer as the
 // official formula, the chunks really run on the executor, and a cancelled route leaves
 // nothing running.
-import type { ExecutorKind } from '@grpc-ts/pool';
+import type { ExecutorKind } from '@grpc-ts/executors';
 import { createAsyncClient, routeguide } from '@grpc-ts/protos';
 import { startTestServer, testLogger, type RunningTestServer } from '@grpc-ts/server-kit/testing';
 import { RouteChatStore } from '../src/chat-store';

@@ -33,9 +33,9 @@ function answer(stream: ServerHttp2Stream, path: string | undefined): void {
 const server = createServer();
 server.on('stream', (stream, headers) => {
   // Like a real unary server, answer once the whole request has arrived.
-  stream.on('data', () => {});
+  stream.on('data', () => undefined);
   stream.once('end', () => answer(stream, headers[constants.HTTP2_HEADER_PATH] as string | undefined));
-  stream.on('error', () => {});
+  stream.on('error', () => undefined);
 });
 server.listen(listenPort(), '127.0.0.1', () => {
   const address = server.address();

@@ -1,19 +1,30 @@
 // @grpc-ts/runtime: the transport-agnostic parts of a service process.
 export {
   ConfigError,
-  LOG_LEVELS,
-  baseServiceEnv,
   envBool,
   envEnum,
   envInt,
   envOptionalFile,
+  envOptionalString,
   envString,
-  limitsEnv,
   readConfig,
   type ConfigOf,
   type EnvVar,
-  type LogLevel,
-} from './config';
+} from './env-vars';
+export { LOG_LEVELS, baseServiceEnv, limitsEnv, type LogLevel } from './config';
+export {
+  REFLECTION_MODES,
+  securityEnv,
+  securitySettings,
+  type AuthSettings,
+  type ReflectionMode,
+  type SecuritySettings,
+  type TransportSettings,
+} from './security-env';
+export { TlsMaterialError, readTlsMaterial, watchTlsMaterial, type TlsFiles, type TlsMaterial, type TlsWatcher } from './tls-material';
+export { ANONYMOUS, identitiesOf, type Caller } from './auth/caller';
+export { deny, policy, type Denial, type MethodPolicy } from './auth/policy';
+export { TokenError, TokenVerifier, type TokenRejection, type TokenVerifierOptions } from './auth/token-verifier';
 export { createLogger, type Logger } from './logger';
 export { LISTENING, METRICS_LISTENING } from './log-events';
 export { ServerMetrics, type CallRecorder, type ServerMetricsOptions } from './metrics';

@@ -3,7 +3,9 @@
 // asked, serve /metrics, and shut down gracefully on SIGTERM/SIGINT.
 import { getHeapStatistics } from 'node:v8';
 import { clusterWorkerId, isClusterWorker, runClustered, shareMetricsWithPrimary } from './cluster';
-import { ConfigError, readConfig, type ConfigOf, type EnvVar, type baseServiceEnv } from './config';
+import type { baseServiceEnv } from './config';
+import { ConfigError, readConfig, type ConfigOf, type EnvVar } from './env-vars';
+import { securitySettings, type SecuritySettings } from './security-env';
 import { METRICS_LISTENING } from './log-events';
 import { createLogger, type Logger } from './logger';
 import { ServerMetrics } from './metrics';
@@ -15,6 +17,8 @@ type Spec = Record<string, EnvVar<unknown>>;
 /** What a process's start function gets besides its config. */
 export interface ProcessBase {
   logger: Logger;
+  /** TLS, authentication and reflection settings, already checked (files read, keys matched). */
+  security: SecuritySettings;
   /** This process's metrics; served on METRICS_PORT (summed by the primary under WORKERS>1). */
   metrics: ServerMetrics;
   /** Runs after the server has stopped, in order (close executors, flush, ...). */
@@ -36,8 +40,12 @@ export interface RunMainOptions<S extends Spec> {
 
 export async function runMain<S extends Spec>(options: RunMainOptions<S>): Promise<void> {
   let config: ConfigOf<S> & BaseConfig;
+  let security: SecuritySettings;
   try {
     config = readConfig(options.env) as ConfigOf<S> & BaseConfig;
+    const checked = securitySettings(config);
+    if (!checked.settings) throw new ConfigError(checked.problems);
+    security = checked.settings;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${options.name}: ${error.message}\n`);
@@ -57,11 +65,16 @@ export async function runMain<S extends Spec>(options: RunMainOptions<S>): Promi
     workers: config.WORKERS,
     logger,
     metrics: { host: config.HOST, port: config.METRICS_PORT },
-    startWorker: () => startProcess(options, config, logger).catch(crash('failed to start')),
+    startWorker: () => startProcess(options, config, security, logger).catch(crash('failed to start')),
   });
 }
 
-async function startProcess<S extends Spec>(options: RunMainOptions<S>, config: ConfigOf<S> & BaseConfig, logger: Logger): Promise<void> {
+async function startProcess<S extends Spec>(
+  options: RunMainOptions<S>,
+  config: ConfigOf<S> & BaseConfig,
+  security: SecuritySettings,
+  logger: Logger,
+): Promise<void> {
   // Signal handlers go in first: until a listener exists, SIGTERM's default action kills the
   // process on the spot. A signal that arrives while the service starts (loading data,
   // binding) waits for the start to finish, then shuts down gracefully.
@@ -115,7 +128,7 @@ async function startProcess<S extends Spec>(options: RunMainOptions<S>, config: 
       logger.info({ port: running.port }, METRICS_LISTENING);
       cleanups.push(() => running.close());
     }
-    const base: ProcessBase = { logger, metrics, onShutdown: (cleanup) => void cleanups.unshift(cleanup) };
+    const base: ProcessBase = { logger, metrics, security, onShutdown: (cleanup) => void cleanups.unshift(cleanup) };
     started(await options.start(config, base));
   } catch (error) {
     failed(error);

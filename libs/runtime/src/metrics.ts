@@ -24,6 +24,24 @@ interface ConnectionReadings {
   readonly maxConnections: number;
   readonly rejected: number;
   readonly handshakeTimeouts: number;
+  readonly tlsFailures?: number;
+}
+
+interface ExecutorReadings {
+  readonly name: string;
+  readonly queued: number;
+  readonly running: number;
+  readonly workers: number;
+  readonly utilization: number;
+  readonly completed: number;
+  /** Failed tasks by kind of error. */
+  readonly failures: object;
+}
+
+/** What the metrics read of an executor (structurally @grpc-ts/executors' Executor). */
+export interface ObservedExecutor {
+  readonly name: string;
+  stats(): ExecutorReadings;
 }
 
 /** A counter whose value is read from its source when /metrics is scraped. */
@@ -49,6 +67,8 @@ export class ServerMetrics {
   readonly maxConcurrentRpcs: Gauge;
   readonly queuedRpcs: Gauge;
   readonly rejectedTotal: Counter<'grpc_method' | 'reason'>;
+  /** Calls refused by authentication or authorization, by method and reason. */
+  readonly authRejectedTotal: Counter<'grpc_method' | 'reason'>;
   /** grpc_server_handled_total and grpc_server_handling_seconds. */
   readonly calls: CallStats;
   readonly connectionsActive: Gauge;
@@ -57,7 +77,7 @@ export class ServerMetrics {
   readonly executorRunning: Gauge<'executor'>;
   readonly executorWorkers: Gauge<'executor'>;
   readonly executorUtilization: Gauge<'executor'>;
-  readonly executorTasksTotal: Counter<'executor' | 'outcome'>;
+  private readonly executors: ObservedExecutor[] = [];
 
   constructor(options: ServerMetricsOptions = {}) {
     if (options.labels) this.registry.setDefaultLabels(options.labels);
@@ -92,6 +112,12 @@ export class ServerMetrics {
       labelNames: ['grpc_method', 'reason'],
       registers,
     });
+    this.authRejectedTotal = new Counter({
+      name: 'grpc_server_auth_rejected_total',
+      help: 'RPCs refused with UNAUTHENTICATED or PERMISSION_DENIED, by reason (missing_token, expired, missing_scope, ...)',
+      labelNames: ['grpc_method', 'reason'],
+      registers,
+    });
     this.calls = new CallStats(this.registry);
     const connectionReading = (read: (connections: ConnectionReadings) => number) =>
       function (this: Gauge) {
@@ -121,26 +147,54 @@ export class ServerMetrics {
       'Connections dropped because they did not complete the HTTP/2 handshake in time',
       () => metricsOf.connections?.handshakeTimeouts,
     );
-    this.executorQueueDepth = new Gauge({
-      name: 'executor_queue_depth',
-      help: 'Tasks waiting for a worker',
-      labelNames: ['executor'],
-      registers,
-    });
-    this.executorRunning = new Gauge({ name: 'executor_running', help: 'Tasks running now', labelNames: ['executor'], registers });
-    this.executorWorkers = new Gauge({ name: 'executor_workers', help: 'Workers in the pool', labelNames: ['executor'], registers });
-    this.executorUtilization = new Gauge({
-      name: 'executor_utilization',
-      help: 'Running tasks / workers (0..1)',
-      labelNames: ['executor'],
-      registers,
-    });
-    this.executorTasksTotal = new Counter({
+    readCounter(
+      this.registry,
+      'grpc_server_tls_handshake_failures_total',
+      'TLS handshakes that failed (no or bad client certificate, unknown CA, protocol mismatch)',
+      () => metricsOf.connections?.tlsFailures,
+    );
+    // Executors keep their own counts; they are read here when /metrics is scraped.
+    const executors = this.executors;
+    const executorGauge = (name: string, help: string, read: (stats: ExecutorReadings) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['executor'],
+        registers,
+        collect(this: Gauge<'executor'>) {
+          for (const executor of executors) this.set({ executor: executor.name }, read(executor.stats()));
+        },
+      });
+    this.executorQueueDepth = executorGauge('executor_queue_depth', 'Tasks waiting for a worker', (s) => s.queued);
+    this.executorRunning = executorGauge('executor_running', 'Tasks running now', (s) => s.running);
+    this.executorWorkers = executorGauge('executor_workers', 'Workers in the pool', (s) => s.workers);
+    this.executorUtilization = executorGauge('executor_utilization', 'Running tasks / workers (0..1)', (s) => s.utilization);
+    const tasksTotal = {
       name: 'executor_tasks_total',
-      help: 'Tasks finished, by outcome',
-      labelNames: ['executor', 'outcome'],
-      registers,
-    });
+      help: 'Tasks finished, by outcome (ok, or the kind of error)',
+      type: 'counter',
+      aggregator: 'sum',
+      get: async () => ({
+        name: 'executor_tasks_total',
+        help: 'Tasks finished, by outcome (ok, or the kind of error)',
+        type: 'counter',
+        aggregator: 'sum',
+        values: executors.flatMap((executor) => {
+          const stats = executor.stats();
+          return [
+            { value: stats.completed, labels: { executor: stats.name, outcome: 'ok' } },
+            ...Object.entries(stats.failures as Record<string, number>).map(([outcome, value]) => ({ value, labels: { executor: stats.name, outcome } })),
+          ];
+        }),
+      }),
+      reset: () => undefined,
+    };
+    this.registry.registerMetric(tasksTotal as never);
+  }
+
+  /** Exports an executor's queue, workers and task counts, read at scrape time. */
+  observeExecutor(executor: ObservedExecutor): void {
+    this.executors.push(executor);
   }
 
   /** Exports this limiter's active and queued calls and its limit. */

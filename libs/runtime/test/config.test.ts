@@ -1,4 +1,5 @@
-import { ConfigError, baseServiceEnv, envBool, envEnum, envInt, envOptionalFile, readConfig } from '../src/config';
+import { baseServiceEnv } from '../src/config';
+import { ConfigError, envBool, envEnum, envInt, envOptionalFile, readConfig } from '../src/env-vars';
 
 describe('readConfig', () => {
   const spec = { ...baseServiceEnv({ port: 50051 }), VERBOSE: envBool({ default: false }) };
@@ -25,6 +26,18 @@ describe('readConfig', () => {
       MAX_CONCURRENT_STREAMS: 100,
       WORKERS: 1,
       METRICS_PORT: 9464,
+      PLAINTEXT: false,
+      TLS_CERT_FILE: '',
+      TLS_KEY_FILE: '',
+      TLS_CLIENT_CA_FILE: '',
+      TLS_RELOAD_INTERVAL_MS: 2000,
+      AUTH: 'on',
+      AUTH_JWKS_FILE: '',
+      AUTH_JWT_PUBLIC_KEY_FILE: '',
+      AUTH_ISSUER: '',
+      AUTH_AUDIENCE: '',
+      AUTH_CLOCK_SKEW_S: 30,
+      REFLECTION: 'authenticated',
       VERBOSE: false,
     });
   });

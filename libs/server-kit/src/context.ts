@@ -1,6 +1,7 @@
 // What a handler sees of its call. The same shape in production (ServerCall) and in unit
 // tests (testContext), so a handler can be called directly, without a socket.
 import { Metadata } from '@grpc/grpc-js';
+import { ANONYMOUS, type Caller } from '@grpc-ts/runtime';
 import { methodInfo, type MethodInfo, type MethodShape } from './method';
 
 export interface CallContext {
@@ -15,9 +16,12 @@ export interface CallContext {
   /** "ip:port" of the client, or "unknown". */
   readonly peer: string;
   readonly method: MethodInfo;
+  /** Who is calling, as authenticated for this method (see the service's policy). */
+  readonly caller: Caller;
 }
 
 export interface TestContextOptions {
+  caller?: Caller;
   method?: MethodShape;
   signal?: AbortSignal;
   deadline?: number;
@@ -35,5 +39,6 @@ export function testContext(options: TestContextOptions = {}): CallContext {
     metadata: options.metadata ?? new Metadata(),
     peer: options.peer ?? '127.0.0.1:1',
     method: methodInfo(options.method ?? TEST_METHOD),
+    caller: options.caller ?? ANONYMOUS,
   };
 }

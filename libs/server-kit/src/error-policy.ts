@@ -11,7 +11,7 @@ import {
   TaskCancelledError,
   TaskFailedError,
   WorkerCrashedError,
-} from '@grpc-ts/pool';
+} from '@grpc-ts/executors';
 import { RpcError } from './errors';
 
 export interface WireStatus {

@@ -1,5 +1,5 @@
 // Settings of a service whose handlers run CPU-bound work on an executor.
-import { EXECUTOR_KINDS, type ExecutorKind } from '@grpc-ts/pool';
+import { EXECUTOR_KINDS, type ExecutorKind } from '@grpc-ts/executors';
 import { envEnum, envInt } from '@grpc-ts/runtime';
 import { availableParallelism } from 'node:os';
 

@@ -1,6 +1,16 @@
 // @grpc-ts/server-kit: what a service app uses to be a gRPC service. (Tests: ./testing.)
-export { ServiceServer, HEALTH_SERVICE, REFLECTION_SERVICES, type ServerLimits, type ServiceServerOptions, type ShutdownOutcome } from './service-server';
-export { runService, limitsFromConfig, type RunServiceOptions, type ServiceBase } from './run-service';
+export {
+  ServiceServer,
+  HEALTH_SERVICE,
+  REFLECTION_SERVICES,
+  type MethodPolicies,
+  type ServerLimits,
+  type ServerSecurity,
+  type ServiceServerOptions,
+  type ShutdownOutcome,
+} from './service-server';
+export { runService, limitsFromConfig, serverSecurity, type RunServiceOptions, type ServiceBase } from './run-service';
+export type { CallerAuth } from './wrappers/authenticate';
 export type {
   ServiceImpl,
   MethodImpl,
@@ -28,4 +38,15 @@ export {
 export { executorEnv } from './executor-env';
 // Settings and logs every service shares come from the runtime; re-exported so a service
 // app depends on one kit.
-export { baseServiceEnv, envBool, envEnum, envInt, envOptionalFile, envString, type Logger } from '@grpc-ts/runtime';
+export {
+  baseServiceEnv,
+  envBool,
+  envEnum,
+  envInt,
+  envOptionalFile,
+  envString,
+  policy,
+  type Caller,
+  type Logger,
+  type MethodPolicy,
+} from '@grpc-ts/runtime';

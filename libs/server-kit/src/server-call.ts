@@ -6,6 +6,7 @@
 // early end. A stream whose status cannot be flushed afterwards is reset, so nothing a
 // client withholds keeps it (or its memory) alive.
 import { Metadata, status, type ServerErrorResponse, type StatusObject } from '@grpc/grpc-js';
+import { ANONYMOUS, type Caller } from '@grpc-ts/runtime';
 import type { CallContext } from './context';
 import { statusOf } from './error-policy';
 import type { MethodInfo } from './method';
@@ -54,6 +55,8 @@ export class ServerCall implements CallContext {
   /** Set once, when the call ends; its status code. */
   ended = false;
   code: number = status.UNKNOWN;
+  /** Who is calling; set by the auth wrapper (anonymous for public methods and AUTH=off). */
+  caller: Caller = ANONYMOUS;
   /** Messages read or written: the idle sweeper compares it between sweeps. */
   activity = 0;
   /** The sweeper's bookkeeping: activity at its last look, and looks since it changed. */

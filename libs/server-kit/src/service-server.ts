@@ -5,7 +5,7 @@
 import { Server, ServerCredentials, type ServerOptions, type ServiceDefinition, type UntypedHandleCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ConcurrencyLimiter, listenWithConnectionLimit, type ConnectionListener } from '@grpc-ts/limits';
 import { protosPackageDefinition } from '@grpc-ts/protos';
-import { LISTENING, type Logger, type ServerMetrics } from '@grpc-ts/runtime';
+import { LISTENING, policy, type Logger, type MethodPolicy, type ReflectionMode, type ServerMetrics, type TlsMaterial } from '@grpc-ts/runtime';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Socket } from 'node:net';
@@ -18,6 +18,7 @@ import { ServerCall, type CallHost } from './server-call';
 import { StreamWatch } from './stream-watch';
 import { http2ServerOf, setHttp2ServerOptions } from './transport-internals';
 import type { ServiceDefinitionLike, ServiceImpl } from './service-impl';
+import { authenticate, type CallerAuth } from './wrappers/authenticate';
 import { callMetrics } from './wrappers/call-metrics';
 import { concurrencyLimit } from './wrappers/concurrency-limit';
 
@@ -52,8 +53,22 @@ export interface ServerLimits {
   maxSessionMemoryMb?: number;
 }
 
+/** Every method of a service with its authorization policy: declared next to the implementation. */
+export type MethodPolicies<D extends ServiceDefinitionLike> = { readonly [K in keyof D]: MethodPolicy };
+
+export interface ServerSecurity {
+  /** Serve TLS with this material; with `clientCa` every client must present a certificate chaining to it. Unset: plaintext. */
+  tls?: TlsMaterial;
+  /** How callers are authenticated; unset: policies are declared but not enforced (AUTH=off). */
+  auth?: CallerAuth;
+  /** Server reflection: off, public, or for authenticated callers (default). */
+  reflection?: ReflectionMode;
+}
+
 export interface ServiceServerOptions {
   logger: Logger;
+  /** TLS, authentication, reflection. Unset: plaintext, policies not enforced, reflection public. */
+  security?: ServerSecurity;
   /** grpc-js server options (max message sizes, keepalive, ...). */
   serverOptions?: ServerOptions;
   limits?: ServerLimits;
@@ -94,6 +109,8 @@ export class ServiceServer {
    */
   private readonly platformChain: readonly CallWrapper[] = [];
   private readonly serviceNames: string[] = [];
+  private readonly policies = new Map<string, MethodPolicy>();
+  private readonly security: ServerSecurity;
   private readonly streams = new Set<ServerCall>();
   /** Calls whose whole request must arrive before a handler runs: paths, and the ones waiting now. */
   private readonly requestFirstPaths = new Set<string>();
@@ -121,7 +138,14 @@ export class ServiceServer {
       });
       metrics?.observeLimiter(this.limiter);
     }
-    this.chain = [callMetrics(options.metrics), concurrencyLimit(this.limiter)];
+    this.security = options.security ?? {};
+    const policies = this.policies;
+    this.chain = [
+      callMetrics(options.metrics),
+      // Before the limit: a caller that may not call takes no slot.
+      authenticate(this.security.auth, (path) => policies.get(path)!, options.metrics),
+      concurrencyLimit(this.limiter),
+    ];
     const streams = this.streams;
     const logger = this.logger;
     this.host = {
@@ -155,14 +179,22 @@ export class ServiceServer {
   }
 
   /**
-   * Serves `definition` (a generated `XxxService`) with plain functions typed from it. A
-   * method left out answers UNIMPLEMENTED (and is counted like any call).
+   * Serves `definition` (a generated `XxxService`) with plain functions typed from it, each
+   * method under its declared policy. A method left out answers UNIMPLEMENTED (and is
+   * counted like any call); a method without a policy stops start-up (fail closed).
    */
-  addService<D extends ServiceDefinitionLike>(definition: D, implementation: Partial<ServiceImpl<D>>): this {
+  addService<D extends ServiceDefinitionLike>(definition: D, implementation: Partial<ServiceImpl<D>>, policies: MethodPolicies<D>): this {
     const name = serviceNameOf(definition);
     const handlers: UntypedServiceImplementation = {};
     for (const [key, method] of Object.entries(definition)) {
       const info = methodInfo(method);
+      const declared = (policies as Record<string, MethodPolicy | undefined>)[key];
+      if (!declared) {
+        throw new Error(
+          `${info.path} has no authorization policy: declare one (policy.public(), policy.authenticated(), policy.scopes(...), policy.services(...)) next to the implementation`,
+        );
+      }
+      this.policies.set(info.path, declared);
       if (info.kind === 'unary' || info.kind === 'serverStream') this.requestFirstPaths.add(info.path);
       const impl = (implementation as Record<string, ((input: never, ctx: ServerCall) => unknown) | undefined>)[key];
       const inner: CallHandler = impl ? kindHandler(info.kind, impl) : (call) => call.fail(unimplemented(`${info.path} is not implemented`));
@@ -177,13 +209,17 @@ export class ServiceServer {
   /** Binds and starts serving; resolves with the bound port (use port 0 for an ephemeral one). */
   async listen(host: string, port: number): Promise<number> {
     this.addReflection();
+    // TLS (when configured) is terminated by the listener, so client certificates are checked
+    // before grpc-js sees the connection; grpc-js then speaks HTTP/2 over the TLS socket.
     const injector = this.server.createConnectionInjector(ServerCredentials.createInsecure());
     this.watchStreams();
     const handshake = this.limits.handshakeTimeoutMs;
+    const tls = this.security.tls;
     this.listener = await listenWithConnectionLimit(host, port, {
       maxConnections: this.limits.maxConnections ?? 0,
       onConnection: (socket) => injector.injectConnection(socket),
       handshake: handshake ? { timeoutMs: handshake, done: (socket: Socket) => socket.bytesRead >= HANDSHAKE_BYTES } : undefined,
+      tls: tls ? { context: contextOf(tls), requireClientCertificate: Boolean(tls.clientCa), alpn: ['h2'] } : undefined,
     });
     this.metrics?.observeConnections(this.listener);
     this.startIdleSweeper();
@@ -191,6 +227,13 @@ export class ServiceServer {
     const bound = this.listener.port;
     this.logger.info({ host, port: bound, services: this.serviceNames, limits: this.describeLimits() }, LISTENING);
     return bound;
+  }
+
+  /** New connections get this TLS material (rotation); open connections keep theirs. */
+  updateTls(material: TlsMaterial): void {
+    if (!this.listener) throw new Error('updateTls before listen');
+    this.listener.setSecureContext(contextOf(material));
+    this.logger.info({ serial: material.serial, validTo: material.validTo.toISOString() }, 'TLS certificate reloaded');
   }
 
   /**
@@ -219,9 +262,14 @@ export class ServiceServer {
         resolve('forced');
       }, graceMs);
       timer.unref();
+      // tryShutdown's callback alone can come while calls still run: on Node 24, http2's
+      // Server.close() starts closing its sessions itself, and grpc-js then counts a closing
+      // session as closed. A session's socket closes only once its streams are done.
       this.server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve('graceful');
+        void (this.listener?.drained() ?? Promise.resolve()).then(() => {
+          clearTimeout(timer);
+          resolve('graceful');
+        });
       });
     });
     for (const cleanup of this.cleanups) {
@@ -296,6 +344,9 @@ export class ServiceServer {
       maxConnections,
       streamIdleTimeoutMs,
       handshakeTimeoutMs,
+      transport: this.security.tls ? (this.security.tls.clientCa ? 'mtls' : 'tls') : 'plaintext',
+      auth: this.security.auth ? 'on' : 'off',
+      reflection: this.reflectionMode(),
     };
   }
 
@@ -306,7 +357,13 @@ export class ServiceServer {
 
   // grpc-health-check and @grpc/reflection register themselves on a grpc-js Server; this
   // stand-in routes their methods through the same registration, with the platform chain.
-  private platformRegistrar(): Server {
+  // AUTH=off leaves nothing to authenticate with, so 'authenticated' reflection is public then.
+  private reflectionMode(): ReflectionMode {
+    const mode = this.security.reflection ?? 'authenticated';
+    return mode === 'authenticated' && !this.security.auth ? 'public' : mode;
+  }
+
+  private platformRegistrar(chain: readonly CallWrapper[] = this.platformChain): Server {
     const registrar = {
       addService: (definition: ServiceDefinition, implementation: UntypedServiceImplementation) => {
         const handlers: UntypedServiceImplementation = {};
@@ -317,7 +374,7 @@ export class ServiceServer {
           const { originalName } = method as { originalName?: string };
           const raw = implementation[key] ?? (originalName ? implementation[originalName] : undefined);
           const inner: CallHandler = raw ? rawHandler(raw) : (call) => call.fail(unimplemented(`${info.path} is not implemented`));
-          handlers[key] = this.register(info, composeChain(this.platformChain, info, inner), true);
+          handlers[key] = this.register(info, composeChain(chain, info, inner), true);
         }
         this.server.addService(definition, handlers);
       },
@@ -330,8 +387,12 @@ export class ServiceServer {
     this.reflectionAdded = true;
     // The embedded set holds health and reflection too, built by buf with fully qualified
     // type names: tools that resolve types through reflection (grpcurl, buf curl) need them.
+    const mode = this.reflectionMode();
+    if (mode === 'off') return;
     const services = [...this.serviceNames, HEALTH_SERVICE, ...REFLECTION_SERVICES];
-    new ReflectionService(protosPackageDefinition(), { services }).addToServer(this.platformRegistrar());
+    // Reflection tells anyone every method: by default only authenticated callers may ask.
+    const chain = mode === 'public' ? this.platformChain : [authenticate(this.security.auth, () => policy.authenticated(), this.metrics)];
+    new ReflectionService(protosPackageDefinition(), { services }).addToServer(this.platformRegistrar(chain));
   }
 }
 
@@ -355,6 +416,8 @@ function grpcServerOptions(limits: ServerLimits, maxReceiveMessageBytes: number 
   set('grpc.max_receive_message_length', maxReceiveMessageBytes);
   return options;
 }
+
+const contextOf = (material: TlsMaterial) => ({ cert: material.cert, key: material.key, ca: material.clientCa });
 
 function endPlatformStream(call: ServerCall): void {
   if (call.ended) return;

@@ -1,11 +1,20 @@
 // Test helpers for gRPC services: a real server on 127.0.0.1, port 0, stopped after the
 // test; a CallContext for calling handlers directly; what reflection clients see.
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
 import type { Logger } from '@grpc-ts/runtime';
 import type { ServiceServer } from './service-server';
 
 export { testContext, type TestContextOptions } from './context';
+import { policy } from '@grpc-ts/runtime';
+import type { MethodPolicies } from './service-server';
+import type { ServiceDefinitionLike } from './service-impl';
+
+/** Every method public: for test servers whose subject is not authorization. */
+export function publicPolicies<D extends ServiceDefinitionLike>(definition: D): MethodPolicies<D> {
+  return Object.fromEntries(Object.keys(definition).map((key) => [key, policy.public()])) as MethodPolicies<D>;
+}
 
 export interface RunningTestServer {
   address: string;
@@ -41,13 +50,17 @@ type ReflectionResponse = {
  * One grpc.reflection.v1 stream, as grpcurl or buf curl opens it: `ask` sends a request and
  * resolves with its answer (requests are answered in order).
  */
-async function withReflection<T>(address: string, use: (ask: (request: object) => Promise<ReflectionResponse>) => Promise<T>): Promise<T> {
+async function withReflection<T>(
+  address: string,
+  use: (ask: (request: object) => Promise<ReflectionResponse>) => Promise<T>,
+  channel?: ChannelCredentials,
+): Promise<T> {
   const grpc = await import('@grpc/grpc-js');
   const { loadSync } = await import('@grpc/proto-loader');
   const protoDir = join(dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto');
   const definition = loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [protoDir], keepCase: true });
   const loaded = grpc.loadPackageDefinition(definition) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const client = new loaded.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
+  const client = new loaded.grpc.reflection.v1.ServerReflection(address, channel ?? grpc.credentials.createInsecure());
   const call = client.ServerReflectionInfo();
   const pending: { resolve: (r: ReflectionResponse) => void; reject: (e: Error) => void }[] = [];
   call.on('data', (response: ReflectionResponse) => pending.shift()?.resolve(response));
@@ -66,11 +79,16 @@ async function withReflection<T>(address: string, use: (ask: (request: object) =
 }
 
 /** Lists services through grpc.reflection.v1 (what grpcurl does): proof that reflection works. */
-export async function listServicesByReflection(address: string): Promise<string[]> {
-  return withReflection(address, async (ask) => {
-    const response = await ask({ list_services: '' });
-    return (response.list_services_response?.service ?? []).map((s) => s.name).sort();
-  });
+export async function listServicesByReflection(address: string, channel?: ChannelCredentials): Promise<string[]> {
+  return withReflection(
+    address,
+    async (ask) => {
+      const response = await ask({ list_services: '' });
+      if (response.error_response) throw new Error(response.error_response.error_message);
+      return (response.list_services_response?.service ?? []).map((s) => s.name).sort();
+    },
+    channel,
+  );
 }
 
 export interface DescribedMethod {
@@ -88,7 +106,10 @@ export interface DescribedMethod {
  * (and its imports) by symbol, builds a registry from them (which fails on any type name
  * it cannot resolve) and reads each method's request and response messages.
  */
-export async function describeByReflection(address: string): Promise<Record<string, Record<string, DescribedMethod>>> {
+export async function describeByReflection(
+  address: string,
+  channel?: ChannelCredentials,
+): Promise<Record<string, Record<string, DescribedMethod>>> {
   const { create, createFileRegistry, fromBinary } = await import('@bufbuild/protobuf');
   const { FileDescriptorProtoSchema, FileDescriptorSetSchema } = await import('@bufbuild/protobuf/wkt');
   return withReflection(address, async (ask) => {
@@ -119,5 +140,5 @@ export async function describeByReflection(address: string): Promise<Record<stri
       );
     }
     return described;
-  });
+  }, channel);
 }

@@ -11,7 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { ServiceServer, type ServiceImpl } from '../src';
 import type { ServerCall } from '../src/server-call';
 import { endedByTransport, http2ServerOf, http2StreamOf, setHttp2ServerOptions, takeOverDeadline } from '../src/transport-internals';
-import { startTestServer, testLogger, type RunningTestServer } from '../src/testing';
+import { startTestServer, testLogger, type RunningTestServer, publicPolicies } from '../src/testing';
 
 const IDLE_MS = 300;
 
@@ -73,7 +73,7 @@ describe('call lifecycle against misbehaving clients', () => {
       metrics,
       limits: { maxConcurrentRpcs: 10, streamIdleTimeoutMs: IDLE_MS },
       statusFlushMs: FLUSH_MS,
-    }).addService(routeguide.RouteGuideService, impl);
+    }).addService(routeguide.RouteGuideService, impl, publicPolicies(routeguide.RouteGuideService));
     running = await startTestServer(server);
     session = rawSession(running.address);
   });
@@ -190,13 +190,17 @@ describe('call lifecycle against misbehaving clients', () => {
 describe('grpc-js internals the kit relies on', () => {
   it('finds the HTTP/2 stream, the cancelled flag, the deadline timer and the pending status of a real server call', async () => {
     const seen: unknown[] = [];
-    const server = new ServiceServer({ logger: testLogger() }).addService(routeguide.RouteGuideService, {
+    const server = new ServiceServer({ logger: testLogger() }).addService(
+      routeguide.RouteGuideService,
+      {
       *listFeatures(_rectangle, ctx) {
         const raw = (ctx as ServerCall).raw;
         seen.push(Boolean(http2StreamOf(raw)), endedByTransport(raw), takeOverDeadline(raw), 'pendingStatus' in raw);
         yield { name: 'one', location: { latitude: 0, longitude: 0 } };
       },
-    });
+      },
+      publicPolicies(routeguide.RouteGuideService),
+    );
     const running = await startTestServer(server);
     const session = rawSession(running.address);
     try {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { prod, routeguide } from '@grpc-ts/protos';
 import { ServiceServer, type ServiceImpl } from '../src';
-import { describeByReflection, startTestServer, testLogger, type RunningTestServer } from '../src/testing';
+import { describeByReflection, startTestServer, testLogger, type RunningTestServer, publicPolicies } from '../src/testing';
 
 const run = promisify(execFile);
 const buf = join(__dirname, '../../../node_modules/.bin/buf');
@@ -30,8 +30,8 @@ describe('reflection, through buf curl and a descriptor registry', () => {
 
   beforeAll(async () => {
     const server = new ServiceServer({ logger: testLogger() })
-      .addService(prod.ProdServiceService, { getProdStock: ({ prodId }) => ({ proStock: prodId * 10 }) })
-      .addService(routeguide.RouteGuideService, routeGuide);
+      .addService(prod.ProdServiceService, { getProdStock: ({ prodId }) => ({ proStock: prodId * 10 }) }, publicPolicies(prod.ProdServiceService))
+      .addService(routeguide.RouteGuideService, routeGuide, publicPolicies(routeguide.RouteGuideService));
     running = await startTestServer(server);
     url = `http://${running.address}`;
   });

@@ -7,7 +7,7 @@ import { defer, waitFor } from '@grpc-ts/test-support';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { ServiceServer, invalidArgument, type ServiceImpl } from '../src';
-import { listServicesByReflection, startTestServer, testLogger, type RunningTestServer } from '../src/testing';
+import { listServicesByReflection, startTestServer, testLogger, type RunningTestServer, publicPolicies } from '../src/testing';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -51,6 +51,7 @@ describe('ServiceServer', () => {
       if (prodId === 5) {
         started.resolve();
         await release.promise;
+        events.push('in-flight call answered');
         return { proStock: 5 };
       }
       throw new Error('unexpected id');
@@ -62,7 +63,7 @@ describe('ServiceServer', () => {
     logLines.length = 0;
     started = defer();
     release = defer();
-    const server = new ServiceServer({ logger: capturingLogger(logLines) }).addService(prod.ProdServiceService, scripted);
+    const server = new ServiceServer({ logger: capturingLogger(logLines) }).addService(prod.ProdServiceService, scripted, publicPolicies(prod.ProdServiceService));
     running = await startTestServer(server);
     client = createAsyncClient(prod.ProdServiceService, running.address);
   });
@@ -138,10 +139,11 @@ describe('ServiceServer', () => {
     await waitFor(() => watched.length === 1, 'the first health update');
     const inFlight = client.getProdStock({ prodId: 5 });
     await started.promise;
-    const shutdown = running.server.shutdown(5_000);
+    // Graceful means after the call: what the handler had done when shutdown resolved.
+    const shutdown = running.server.shutdown(5_000).then((outcome) => ({ outcome, events: [...events] }));
     release.resolve();
     await expect(inFlight).resolves.toEqual({ proStock: 5 });
-    await expect(shutdown).resolves.toBe('graceful');
+    await expect(shutdown).resolves.toEqual({ outcome: 'graceful', events: ['in-flight call answered'] });
     await watching; // the watch ends at shutdown instead of holding the server open
     expect(watched).toEqual(['SERVING', 'NOT_SERVING']);
     healthClient.$close();
@@ -185,7 +187,7 @@ describe('streaming handlers', () => {
 
   beforeEach(async () => {
     ticks.length = 0;
-    const server = new ServiceServer({ logger: testLogger() }).addService(routeguide.RouteGuideService, endless);
+    const server = new ServiceServer({ logger: testLogger() }).addService(routeguide.RouteGuideService, endless, publicPolicies(routeguide.RouteGuideService));
     running = await startTestServer(server);
     client = createAsyncClient(routeguide.RouteGuideService, running.address);
   });

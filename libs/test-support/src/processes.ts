@@ -18,6 +18,19 @@ export function tsMain(file: string): [command: string, args: string[]] {
   return [process.execPath, ['--import', TSX_LOADER, file]];
 }
 
+/**
+ * What a service process gets unless a test says otherwise: loopback, free ports, and the
+ * explicit local-development switches (plaintext, policies not enforced). Tests of TLS and
+ * auth set their own.
+ */
+export const LOCAL_SERVICE_ENV: Readonly<Record<string, string>> = {
+  HOST: '127.0.0.1',
+  PORT: '0',
+  METRICS_PORT: '0',
+  PLAINTEXT: 'true',
+  AUTH: 'off',
+};
+
 export interface ServiceProcess {
   /** The spawned process's pid (with tsMain, the service itself: no launcher in between). */
   pid: number;
@@ -56,7 +69,7 @@ export async function spawnService(
   const child = spawn(command, args, {
     cwd,
     detached: processGroup,
-    env: { ...baseEnv, HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...baseEnv, ...LOCAL_SERVICE_ENV, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const signal = (name: NodeJS.Signals) => {

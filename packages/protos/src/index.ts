@@ -4,5 +4,5 @@ export * as prod from './prod';
 export * as routeguide from './routeguide';
 export * as health from './health';
 export * from './async-client';
-export { checkHealth, type HealthState } from './health-check';
+export { checkHealth, type HealthCheckOptions, type HealthState } from './health-check';
 export { protosPackageDefinition } from './descriptors';

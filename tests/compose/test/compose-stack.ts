@@ -3,6 +3,9 @@
 // Container state comes from `docker inspect`, which both versions share.
 import { execFile, spawnSync } from 'node:child_process';
 import * as compose from 'docker-compose';
+import { buildFailureMessage, tail } from './build-failure';
+
+export { tail };
 
 export interface ComposeTool {
   /** true: the v1 `docker-compose` binary; false: the `docker compose` plugin. */
@@ -83,17 +86,40 @@ export class ComposeStack {
     return result;
   }
 
-  build(): Promise<CommandResult> {
-    return this.check('build', []);
+  /** Builds the images (all, or the services named); a failure says when the base image was the cause. */
+  async build(services: string[] = []): Promise<CommandResult> {
+    const result = await this.exec('build', services);
+    if (result.exitCode !== 0) throw new Error(buildFailureMessage(result, this.env.BASE_IMAGE));
+    return result;
   }
 
   up(): Promise<CommandResult> {
     return this.check('up', ['--detach', '--no-build']);
   }
 
-  /** A one-off container of `service` on the stack's network; never starts other services. */
-  run(service: string, args: string[]): Promise<CommandResult> {
-    return this.exec('run', ['-T', service, ...args], ['--rm', '--no-deps']);
+  /**
+   * A one-off container of `service` on the stack's network; never starts other services.
+   * `env` adds or (with '') blanks variables of its environment; `entrypoint` replaces the image's.
+   */
+  run(service: string, args: string[], { env = {}, entrypoint }: { env?: Record<string, string>; entrypoint?: string } = {}): Promise<CommandResult> {
+    const options = [
+      '--rm',
+      '--no-deps',
+      ...Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+      ...(entrypoint ? ['--entrypoint', entrypoint] : []),
+    ];
+    return this.exec('run', ['-T', service, ...args], options);
+  }
+
+  /** Copies a file out of a service's container (running or exited) with `docker cp`. */
+  async copyFrom(service: string, path: string, destination: string): Promise<void> {
+    await docker(['cp', `${await this.containerId(service)}:${path}`, destination]);
+  }
+
+  /** `node --version` in a service's image (which Node the base image brought). */
+  async nodeVersion(service: string): Promise<string> {
+    const { out } = await this.check('run', ['-T', service, '--version'], ['--rm', '--no-deps', '--entrypoint', 'node']);
+    return out.trim();
   }
 
   stop(service: string): Promise<CommandResult> {
@@ -196,9 +222,4 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
-}
-
-/** The last `lines` lines: enough to see a failure without flooding the report. */
-export function tail(text: string, lines: number): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
 }

@@ -75,9 +75,12 @@ export function registerLoadCommand(program: Command): void {
           timeoutMs: context.options.timeout,
           connectTimeoutMs: context.options.timeout,
           retry: context.channelSettings(),
+          tls: context.security.tls,
+          token: context.security.token,
+          explain: (error) => context.explain(error),
           signal: interrupted.signal,
         });
-        const progress = context.json ? { stop: () => {} } : showProgress(run.progress, { count: options.count, durationMs });
+        const progress = context.json ? { stop: () => undefined } : showProgress(run.progress, { count: options.count, durationMs });
         const result = await run.result.finally(() => progress.stop());
         const report = buildReport(result, { rpc: options.rpc, method: rpc.method, target, concurrency: options.concurrency, channels });
         if (context.json) context.printJson(report);

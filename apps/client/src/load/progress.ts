@@ -14,7 +14,7 @@ export function showProgress(
   goal: { count?: number; durationMs?: number },
   stream: NodeJS.WriteStream = process.stdout,
 ): ProgressView {
-  if (!stream.isTTY) return { stop: () => {} };
+  if (!stream.isTTY) return { stop: () => undefined };
   // Count runs progress in calls, duration runs in tenths of a second.
   const byCount = goal.count !== undefined;
   const total = byCount ? goal.count! : Math.round((goal.durationMs ?? 0) / 100);

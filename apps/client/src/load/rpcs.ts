@@ -34,7 +34,7 @@ export interface LoadRpc {
 }
 
 const passThrough = (bytes: Buffer): Buffer => bytes;
-const ignore = () => {};
+const ignore = () => undefined;
 
 /** How one kind of RPC starts a call from its prepared payload. */
 type Starter<Payload> = (slot: SlotSetup, path: string, payload: Payload) => StartCall;

@@ -58,7 +58,7 @@ export async function connectionCounter(target: string): Promise<{ address: stri
     const upstream = connect(port, host);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
-      socket.on('error', () => {});
+      socket.on('error', () => undefined);
       socket.on('close', () => sockets.delete(socket));
     }
     client.pipe(upstream).pipe(client);

@@ -4,7 +4,18 @@
 // HTTP/2 work), a handshake deadline, and exact counts read at scrape time. Under Node
 // cluster the listening handle is shared by the workers.
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { LimitOptionsError } from './options-error';
+
+/** TLS on the listener: Node's own TLS server, so client certificates are verified before any HTTP/2 work. */
+export interface ListenerTls {
+  /** Certificate chain, key, and (mutual TLS) the CA bundle client certificates must chain to. */
+  context: Pick<SecureContextOptions, 'cert' | 'key' | 'ca'>;
+  /** Ask for, and require, a client certificate that chains to `context.ca`. */
+  requireClientCertificate: boolean;
+  /** ALPN protocols offered (["h2"] for gRPC). */
+  alpn: string[];
+}
 
 export interface HandshakeCheck {
   /** A connection that has not completed its handshake this long after accept is destroyed. */
@@ -18,7 +29,12 @@ export interface ConnectionListenerOptions {
   maxConnections: number;
   /** Called with every accepted socket; the transport owns it from then on. */
   onConnection(socket: Socket): void;
+  /**
+   * A deadline for a connection to become a real client. With TLS it bounds the TLS
+   * handshake (a client that never finishes it is dropped) and `done` is not consulted.
+   */
   handshake?: HandshakeCheck;
+  tls?: ListenerTls;
 }
 
 export interface ConnectionListener {
@@ -30,8 +46,14 @@ export interface ConnectionListener {
   readonly rejected: number;
   /** Connections dropped because their handshake did not complete in time. */
   readonly handshakeTimeouts: number;
+  /** TLS handshakes that failed (bad or missing client certificate, protocol mismatch, ...). */
+  readonly tlsFailures: number;
+  /** New connections get this TLS context; open ones keep theirs. */
+  setSecureContext(context: ListenerTls['context']): void;
   /** Stops accepting new connections (open ones are left to the transport's shutdown). */
   stopAccepting(): Promise<void>;
+  /** Resolves once no accepted connection is open (at once when none is). */
+  drained(): Promise<void>;
 }
 
 export async function listenWithConnectionLimit(
@@ -39,7 +61,7 @@ export async function listenWithConnectionLimit(
   port: number,
   options: ConnectionListenerOptions,
 ): Promise<ConnectionListener> {
-  const { maxConnections, onConnection, handshake } = options;
+  const { maxConnections, onConnection, handshake, tls } = options;
   if (!Number.isInteger(maxConnections) || maxConnections < 0) {
     throw new LimitOptionsError('maxConnections', `must be an integer >= 0, got ${maxConnections}`);
   }
@@ -49,10 +71,13 @@ export async function listenWithConnectionLimit(
   let open = 0;
   let rejected = 0;
   let handshakeTimeouts = 0;
-  const netServer: NetServer = createServer({ noDelay: true }, (socket: Socket) => {
+  let tlsFailures = 0;
+  let whenDrained: (() => void)[] = [];
+  const track = (socket: Socket) => {
     open++;
     let timer: NodeJS.Timeout | undefined;
-    if (handshake) {
+    // Under TLS the TLS server's own handshakeTimeout bounds the handshake.
+    if (handshake && !tls) {
       timer = setTimeout(() => {
         if (handshake.done(socket)) return;
         handshakeTimeouts++;
@@ -62,9 +87,38 @@ export async function listenWithConnectionLimit(
     socket.once('close', () => {
       open--;
       clearTimeout(timer);
+      if (open === 0) {
+        for (const resolve of whenDrained) resolve();
+        whenDrained = [];
+      }
     });
-    onConnection(socket);
-  });
+  };
+  let netServer: NetServer;
+  if (tls) {
+    const tlsServer = createTlsServer(
+      {
+        ...tls.context,
+        requestCert: tls.requireClientCertificate,
+        rejectUnauthorized: tls.requireClientCertificate,
+        ALPNProtocols: tls.alpn,
+        handshakeTimeout: handshake?.timeoutMs ?? 120_000,
+        noDelay: true,
+      },
+      (socket: TLSSocket) => onConnection(socket),
+    );
+    // 'connection' is the raw TCP socket: counted (and limited) before any TLS work.
+    tlsServer.on('connection', track);
+    tlsServer.on('tlsClientError', (error) => {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_TLS_HANDSHAKE_TIMEOUT') handshakeTimeouts++;
+      else tlsFailures++;
+    });
+    netServer = tlsServer;
+  } else {
+    netServer = createServer({ noDelay: true }, (socket: Socket) => {
+      track(socket);
+      onConnection(socket);
+    });
+  }
   if (maxConnections > 0) netServer.maxConnections = maxConnections;
   netServer.on('drop', () => rejected++);
 
@@ -88,10 +142,18 @@ export async function listenWithConnectionLimit(
     get handshakeTimeouts() {
       return handshakeTimeouts;
     },
+    get tlsFailures() {
+      return tlsFailures;
+    },
+    setSecureContext: (context) => {
+      if (!tls) throw new Error('setSecureContext: this listener serves plaintext');
+      (netServer as ReturnType<typeof createTlsServer>).setSecureContext(context);
+    },
     // net.Server.close() calls back only once every connection has ended, which is the
     // transport's shutdown job; so just stop listening and return.
     stopAccepting: async () => {
       if (netServer.listening) netServer.close();
     },
+    drained: () => (open === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenDrained.push(resolve))),
   };
 }

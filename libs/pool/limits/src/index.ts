@@ -6,5 +6,6 @@ export {
   type ConnectionListener,
   type ConnectionListenerOptions,
   type HandshakeCheck,
+  type ListenerTls,
 } from './connection-listener';
 export { LimitOptionsError } from './options-error';

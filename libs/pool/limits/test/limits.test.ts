@@ -71,6 +71,20 @@ describe('listenWithConnectionLimit', () => {
     for (const client of clients) client.destroy();
   });
 
+  it('says when its last connection has closed', async () => {
+    listener = await listenWithConnectionLimit('127.0.0.1', 0, { maxConnections: 0, onConnection: (s) => void accepted.push(s) });
+    await listener.drained(); // none open yet
+    const client = await open(listener.port);
+    await waitFor(() => listener.connections === 1, 'the connection to be accepted');
+    let drained = false;
+    const closed = listener.drained().then(() => (drained = true));
+    await new Promise(setImmediate);
+    expect(drained).toBe(false);
+    client.destroy();
+    await closed;
+    expect(listener.connections).toBe(0);
+  });
+
   it('drops a connection that sends less than a handshake within the deadline, and keeps one that sent it', async () => {
     listener = await listenWithConnectionLimit('127.0.0.1', 0, {
       maxConnections: 10,

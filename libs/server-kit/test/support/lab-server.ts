@@ -5,7 +5,7 @@ import { Client, credentials, status, type ServerOptions, type ServiceError } fr
 import type { ServerMetrics } from '@grpc-ts/runtime';
 import { waitFor } from '@grpc-ts/test-support';
 import { RpcError, ServiceServer, type ServerLimits, type ServiceImpl } from '../../src';
-import { startTestServer, testLogger, type RunningTestServer } from '../../src/testing';
+import { startTestServer, testLogger, type RunningTestServer, publicPolicies } from '../../src/testing';
 
 export interface LabRequest {
   /** Wait for the gate before answering. */
@@ -94,7 +94,7 @@ export async function startLabServer(
       }
     },
   };
-  const server = new ServiceServer({ logger: testLogger(), ...options }).addService(labService, lab);
+  const server = new ServiceServer({ logger: testLogger(), ...options }).addService(labService, lab, publicPolicies(labService));
   const running = await startTestServer(server);
   return {
     running,
