@@ -5,7 +5,7 @@ import { routeguide } from '@grpc-ts/protos';
 import { rawCall, rawSession, waitFor } from '@grpc-ts/test-support';
 import { connect, constants } from 'node:http2';
 import { ServiceServer } from '../src';
-import { startTestServer, testLogger, type RunningTestServer } from '../src/testing';
+import { publicPolicies, startTestServer, testLogger, type RunningTestServer } from '../src/testing';
 
 describe('stream watch', () => {
   let running: RunningTestServer;
@@ -14,7 +14,7 @@ describe('stream watch', () => {
     const server = new ServiceServer({
       logger: testLogger(),
       limits: { maxConcurrentRpcs: 20, streamIdleTimeoutMs: 300, maxMetadataBytes: 4096 },
-    }).addService(routeguide.RouteGuideService, { getFeature: (p) => ({ name: '', location: p }) });
+    }).addService(routeguide.RouteGuideService, { getFeature: (p) => ({ name: '', location: p }) }, publicPolicies(routeguide.RouteGuideService));
     running = await startTestServer(server);
   });
 
