@@ -1,14 +1,17 @@
 # One image per app, built from the repository root:
 #   docker build --target prod-service -t grpc-ts/prod-service .
 #   docker build --target route-guide  -t grpc-ts/route-guide .
+#   docker build --target certs        -t grpc-ts/certs .
 #   docker build --target client       -t grpc-ts/client .
 #   docker build --target edge         -t grpc-ts/edge .
 # (docker compose builds all four.) Stages:
 #   manifests  the package files alone, so `npm ci` stays cached until a dependency changes
 #   build      `npm ci` once and every app bundled by its Nx build target (esbuild)
-#   runtime    base of the service images: a non-root user and the bundled client, which
-#              the gRPC HEALTHCHECK runs
+#   runtime    base of the service images: a non-root user, the bundled client, which
+#              the gRPC HEALTHCHECK runs, and the entrypoint that sizes node's heap from
+#              the container's memory limit (docker/node-entry.sh)
 #   <app>      one small image per app: its bundle only, no node_modules, no sources
+#   certs      compose's one-shot step that makes the CA, certificates and token (apps/certs)
 # Works with BuildKit and with the classic builder (docker-compose 1.29).
 
 # Any image with node (20.11+, 22 or 24) + npm in /usr/local/bin and a `node` user (uid 1000)
@@ -42,7 +45,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 # The generated protobuf code is committed (CI checks it is fresh), so the builds run
 # without their generate dependencies: no buf or bash needed here.
-RUN npx nx run-many -t build -p prod-service route-guide client edge --excludeTaskDependencies --output-style=static
+RUN npx nx run-many -t build -p prod-service route-guide client certs edge --excludeTaskDependencies --output-style=static
 
 FROM ${BASE_IMAGE} AS runtime
 WORKDIR /app
@@ -50,6 +53,10 @@ WORKDIR /app
 ENV NODE_ENV=production METRICS_PORT=9464
 # The client bundle alone (no source map, no protos): all the health check runs.
 COPY --from=build /src/dist/apps/client/main.js /opt/client/main.js
+# Starts node with its heap sized from the container's memory limit (HEAP_PERCENT of it,
+# default 50): on Node 20 and 24 alike the default heap limit under a 256 MiB limit is
+# 259 MiB, so the kernel kills the process before V8 collects.
+COPY docker/node-entry.sh /opt/node-entry.sh
 # The official image's `node` user; numeric so orchestrators can verify it is not root.
 USER 1000:1000
 
@@ -60,7 +67,7 @@ EXPOSE 50051 9464
 # It assumes the default PORT (50051); change both together.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:50051", "services.ProdService"]
-CMD ["node", "--enable-source-maps", "main.js"]
+CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]
 
 FROM runtime AS route-guide
 # The feature database is bundled into main.js; DATA=<file> replaces it at run time.
@@ -68,7 +75,19 @@ COPY --from=build /src/dist/apps/route-guide ./
 EXPOSE 50052 9464
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:50052", "routeguide.RouteGuide"]
-CMD ["node", "--enable-source-maps", "main.js"]
+CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]
+
+# Writes the CA, each service's and the client's certificate and key, the token signing key
+# (JWKS) and the client's token into the certs volume, keeping what is still good. /certs is
+# made here and owned by uid 1000, so a new named volume mounted on it is too: the files are
+# written by, and readable only by, the user every image runs as.
+FROM ${BASE_IMAGE} AS certs
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /src/dist/apps/certs/main.js ./
+RUN node -e 'const fs = require("node:fs"); fs.mkdirSync("/certs", { mode: 0o755 }); fs.chownSync("/certs", 1000, 1000);'
+USER 1000:1000
+ENTRYPOINT ["node", "main.js"]
 
 FROM runtime AS edge
 # main.js (esbuild bundle) and web/ (the page, bundled for the browser at build time).

@@ -25,17 +25,19 @@ export function parseLoadShapes(text: string): LoadShape[] {
 }
 
 export interface H2loadRun {
-  /** http://127.0.0.1:PORT/package.Service/Method */
+  /** http://127.0.0.1:PORT/package.Service/Method (https:// for a TLS target: h2load offers ALPN h2) */
   url: string;
   /** 5-byte gRPC prefix + serialized request. */
   bodyFile: string;
   shape: LoadShape;
   durationMs: number;
+  /** A fixed number of calls instead of a timed window: for checks that must see answers, whatever the load on the machine. */
+  requests?: number;
 }
 
 export function h2loadArgs(run: H2loadRun): string[] {
   return [
-    '-D', `${Math.max(1, Math.round(run.durationMs))}ms`,
+    ...(run.requests ? ['-n', String(run.requests)] : ['-D', `${Math.max(1, Math.round(run.durationMs))}ms`]),
     '-c', String(run.shape.connections),
     '-m', String(run.shape.streams),
     '-t', '1',
@@ -59,6 +61,10 @@ export interface H2loadResult {
   statusOther: number;
   /** Response body bytes (DATA frames) received. */
   dataBytes: number;
+  /** "Application protocol:" h2load negotiated: h2 over TLS (ALPN), h2c in the clear. */
+  applicationProtocol?: string;
+  /** Over TLS: the protocol version and cipher h2load printed. */
+  tls?: { protocol: string; cipher: string };
 }
 
 function match(output: string, pattern: RegExp, what: string): RegExpExecArray {
@@ -77,6 +83,9 @@ export function parseH2load(output: string): H2loadResult {
   const codes = match(output, /^status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/m, 'status codes');
   const traffic = match(output, /^traffic: .*?\((\d+)\) data/m, 'traffic');
   const n = (text: string | undefined) => Number(text);
+  const protocol = /^Application protocol: (\S+)/m.exec(output)?.[1];
+  const tlsProtocol = /^TLS Protocol: (\S+)/m.exec(output)?.[1];
+  const cipher = /^Cipher: (\S+)/m.exec(output)?.[1];
   return {
     seconds: n(finished[1]) / (finished[2] === 'ms' ? 1000 : 1),
     requestsPerSec: n(finished[3]),
@@ -88,6 +97,8 @@ export function parseH2load(output: string): H2loadResult {
     status2xx: n(codes[1]),
     statusOther: n(codes[2]) + n(codes[3]) + n(codes[4]),
     dataBytes: n(traffic[1]),
+    ...(protocol ? { applicationProtocol: protocol } : {}),
+    ...(tlsProtocol ? { tls: { protocol: tlsProtocol, cipher: cipher ?? 'unknown' } } : {}),
   };
 }
 
@@ -112,6 +123,16 @@ export function checkH2load(result: H2loadResult, frameBytes: number, shape: Loa
     );
   }
   return problems;
+}
+
+/**
+ * Over TLS (https URL): that h2load really spoke TLS and negotiated h2 by ALPN, [] when so. (h2load
+ * does not check the server's certificate: the answer checks' real gRPC client does.)
+ */
+export function checkH2loadTls(result: H2loadResult): string[] {
+  if (!result.tls) return ['h2load printed no TLS Protocol line for an https target: not TLS?'];
+  if (result.applicationProtocol !== 'h2') return [`h2load negotiated ${result.applicationProtocol ?? 'no application protocol'} over TLS, not h2 (ALPN)`];
+  return [];
 }
 
 /** Runs h2load pinned to `cpu` and returns its parsed summary. */

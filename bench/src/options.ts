@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLoadShapes, type LoadShape } from './h2load';
 import { REPO_ROOT } from './payloads';
-import type { TargetId } from './servers';
+import type { BaseTargetId } from './servers';
+import { ALL_VARIANTS, SETTING_VARIANT_IDS, TRANSPORT_VARIANT_IDS, VARIANTS, variantEnvText, type VariantId } from './variants';
 
-export const ALL_TARGETS: readonly TargetId[] = ['prod-service', 'route-guide', 'bare-grpc-js', 'raw-http2', 'python-grpcio', 'edge'];
+export const ALL_TARGETS: readonly BaseTargetId[] = ['prod-service', 'route-guide', 'bare-grpc-js', 'raw-http2', 'python-grpcio', 'edge'];
 
 export interface BenchOptions {
   rounds: number;
@@ -15,7 +16,9 @@ export interface BenchOptions {
   shapes: LoadShape[];
   streamConcurrency: number;
   pythonWorkers: number;
-  targets: TargetId[];
+  targets: BaseTargetId[];
+  /** Settings changed one at a time, and transports (tls, mtls), on each project service in `targets`; [] = none. */
+  variants: VariantId[];
   out: string;
   quick: boolean;
 }
@@ -35,13 +38,23 @@ const positiveInt = (value: string) => {
   if (!Number.isInteger(parsed)) throw new InvalidArgumentError('must be a whole number');
   return parsed;
 };
-const targetList = (value: string): TargetId[] =>
+const targetList = (value: string): BaseTargetId[] =>
   value.split(',').map((name) => {
     if (!(ALL_TARGETS as readonly string[]).includes(name.trim())) {
       throw new InvalidArgumentError(`unknown target "${name}" (known: ${ALL_TARGETS.join(', ')})`);
     }
-    return name.trim() as TargetId;
+    return name.trim() as BaseTargetId;
   });
+// "all" is every setting variant (the one-setting-at-a-time table); the transports are named, and
+// "all" may be combined with them: "all,tls".
+const variantList = (value: string): VariantId[] => {
+  const names = value.split(',').flatMap((name) => (name.trim() === 'all' ? SETTING_VARIANT_IDS : [name.trim()]));
+  const known = names.map((name) => {
+    if (!(name in VARIANTS)) throw new InvalidArgumentError(`unknown variant "${name}" (known: all, ${ALL_VARIANTS.join(', ')})`);
+    return name as VariantId;
+  });
+  return [...new Set(known)];
+};
 const shapeList = (value: string) => {
   try {
     return parseLoadShapes(value);
@@ -68,6 +81,18 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     .addOption(
       new Option('--targets <list>', `comma-separated subset of ${ALL_TARGETS.join(',')}`).argParser(targetList).default([...ALL_TARGETS], 'all'),
     )
+    .addOption(
+      new Option(
+        '--variants <list>',
+        'also measure each project service with one setting changed, comma-separated: "all" (every setting below) or some of ' +
+          SETTING_VARIANT_IDS.map((v) => `${v} (${variantEnvText(v)})`).join(', ') +
+          '; and/or with another transport: ' +
+          TRANSPORT_VARIANT_IDS.map((v) => `${v} (${variantEnvText(v)})`).join(', ') +
+          ', with certificates the bench makes at start-up (mtls: streaming only, h2load cannot present a client certificate)',
+      )
+        .argParser(variantList)
+        .default([], 'none'),
+    )
     .option('--out <file>', 'markdown report (default bench/results/latest.md; with --quick a temp file)')
     .option('--quick', `smoke run: ${QUICK.rounds} round, ${QUICK.duration} s, ${QUICK.warmup} s warm-up, load ${QUICK.load}`, false)
     .exitOverride() // throw instead of exiting: main decides, tests can assert
@@ -79,7 +104,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     load: string;
     streamConcurrency: number;
     pythonWorkers: number;
-    targets: TargetId[];
+    targets: BaseTargetId[];
+    variants: VariantId[];
     out?: string;
     quick: boolean;
   }>();
@@ -94,6 +120,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     streamConcurrency: opts.streamConcurrency,
     pythonWorkers: opts.pythonWorkers,
     targets: opts.targets,
+    variants: opts.variants,
     out: opts.out ?? (quick ? join(tmpdir(), 'bench-quick.md') : join(REPO_ROOT, 'bench/results/latest.md')),
     quick,
   };

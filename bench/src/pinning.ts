@@ -13,3 +13,10 @@ export function pinned(cpu: number | undefined, command: string, args: string[])
   if (cpu === undefined || !hasCommand('taskset')) return [command, args];
   return ['taskset', ['-c', String(cpu), command, ...args]];
 }
+
+let pinnedCore: number | undefined | null = null;
+/** The core the servers run on, or undefined when they are not pinned (no taskset). */
+export function serverCore(): number | undefined {
+  if (pinnedCore === null) pinnedCore = hasCommand('taskset') ? SERVER_CPU : undefined;
+  return pinnedCore;
+}

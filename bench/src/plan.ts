@@ -1,7 +1,8 @@
 // What is measured against what: which targets answer each RPC, in measuring order, and which
 // target is "the project" for each comparison.
 import type { UnaryRpc } from './payloads';
-import type { TargetId } from './servers';
+import { variantTarget, type ServiceId, type TargetId } from './servers';
+import { measuresUnary, type VariantId } from './variants';
 
 export const UNARY_RPCS: readonly UnaryRpc[] = ['GetProdStock', 'GetFeature'];
 
@@ -17,7 +18,17 @@ export const STREAM_TARGETS: readonly TargetId[] = ['route-guide', 'bare-grpc-js
 export const PROJECT_TARGET = { GetProdStock: 'prod-service', GetFeature: 'route-guide', ListFeatures: 'route-guide' } as const;
 
 /** The project services' methods, as their /metrics label them. */
-export const PROJECT_METHODS: readonly [TargetId, readonly string[]][] = [
+export const PROJECT_METHODS: readonly [ServiceId, readonly string[]][] = [
   ['prod-service', ['/services.ProdService/GetProdStock']],
   ['route-guide', ['/routeguide.RouteGuide/GetFeature', '/routeguide.RouteGuide/ListFeatures']],
 ];
+
+/** The targets in measuring order with the project service's variants right after it. */
+function withVariants(targets: readonly TargetId[], service: ServiceId, variants: readonly VariantId[]): TargetId[] {
+  return targets.flatMap((id) => (id === service ? [id, ...variants.map((variant) => variantTarget(service, variant))] : [id]));
+}
+
+/** Mutual TLS is left out of the unary runs: h2load cannot present a client certificate. */
+export const unaryTargets = (rpc: UnaryRpc, variants: readonly VariantId[] = []) =>
+  withVariants(UNARY_TARGETS[rpc], PROJECT_TARGET[rpc], variants.filter(measuresUnary));
+export const streamTargets = (variants: readonly VariantId[] = []) => withVariants(STREAM_TARGETS, PROJECT_TARGET.ListFeatures, variants);

@@ -4,6 +4,7 @@ import type { MachineInfo } from './machine';
 import type { BenchOptions } from './options';
 import type { UnaryRpc } from './payloads';
 import type { EdgeMeasurement } from './edge-bench';
+import type { ServerCpu } from './server-cpu';
 import type { TargetId } from './servers';
 
 export interface UnaryMeasurement {
@@ -13,6 +14,8 @@ export interface UnaryMeasurement {
   shape: LoadShape;
   callsPerSec: number;
   h2load: H2loadResult;
+  /** The server's CPU over the measured run (microsPerUnit = µs per call); absent when not read. */
+  serverCpu?: ServerCpu;
   /** Why this figure is not to be trusted; [] when it is. */
   problems: string[];
 }
@@ -25,6 +28,8 @@ export interface StreamMeasurement {
   errors: number;
   /** The streaming client's CPU use (1 = its whole core: then the client, not the server, is the limit). */
   clientCpu: number;
+  /** The server's CPU over the client's measured window (microsPerUnit = µs per message). */
+  serverCpu?: ServerCpu;
   problems: string[];
 }
 
@@ -33,6 +38,9 @@ export interface TargetNote {
   address: string;
   /** How it ran, e.g. the project services' limits and metrics port from their start-up logs. */
   detail: string;
+  /** Where its CPU is read: the pids of its 'listening' lines. */
+  serverPids: number[];
+  spawnedPid: number;
 }
 
 export interface SuiteResults {
@@ -41,6 +49,8 @@ export interface SuiteResults {
   machine: MachineInfo;
   options: BenchOptions;
   pinned: boolean;
+  /** USER_HZ: the unit of the server CPU counters (a tick is the resolution). */
+  cpuTicksPerSecond?: number;
   targets: TargetNote[];
   unary: UnaryMeasurement[];
   stream: StreamMeasurement[];

@@ -1,23 +1,52 @@
 // Builds and starts each benchmark target as its own process pinned to the server core, and
 // waits for its JSON 'listening' line. Node targets are bundled with the project's own
 // bundler and run with plain node, exactly as the services ship.
+import { LISTENING } from '@grpc-ts/runtime';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pinned } from './pinning';
+import { isSameOrDescendant } from './server-cpu';
+import type { BenchTls, PemFile } from './tls';
+import { TRANSPORT_VARIANTS, VARIANTS, isTransportVariant, variantEnvText, type VariantId } from './variants';
 import { FEATURES_FILE, PROTO_DIR, REPO_ROOT, STOCK_FILE, grpcFrame, type BenchPayloads } from './payloads';
 
 export const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
-export type TargetId = 'prod-service' | 'route-guide' | 'bare-grpc-js' | 'raw-http2' | 'python-grpcio' | 'edge';
+export type ServiceId = 'prod-service' | 'route-guide';
+export type BaseTargetId = ServiceId | 'bare-grpc-js' | 'raw-http2' | 'python-grpcio' | 'edge';
+/** A base target, or a project service with one setting changed ("route-guide:no-connection-limit"). */
+export type TargetId = BaseTargetId | `${ServiceId}:${VariantId}`;
+
+export const SERVICES: readonly ServiceId[] = ['prod-service', 'route-guide'];
+export const isService = (id: TargetId): id is ServiceId => (SERVICES as readonly string[]).includes(id);
+export const baseOf = (id: TargetId): BaseTargetId => id.split(':')[0] as BaseTargetId;
+export const variantOf = (id: TargetId): VariantId | undefined => (id.includes(':') ? (id.split(':')[1] as VariantId) : undefined);
+export const variantTarget = (service: ServiceId, variant: VariantId): TargetId => `${service}:${variant}`;
+/** A project service at its defaults or with a variant: has /metrics and logs its limits. */
+export const isProjectService = (id: TargetId) => isService(baseOf(id));
+
+/** What a client needs to reach a TLS target: the CA to trust and, for mutual TLS, its own certificate. */
+export interface TargetTls {
+  ca: PemFile;
+  client?: { cert: PemFile; key: PemFile };
+}
+
+/** Where a target listens and how to talk to it (absent tls: plaintext). */
+export interface Endpoint {
+  address: string;
+  tls?: TargetTls;
+}
 
 export interface TargetSpec {
   id: TargetId;
   command: string;
   args: string[];
   env?: Record<string, string>;
+  /** Set for a TLS target: what its clients trust and present. */
+  tls?: TargetTls;
 }
 
 export interface RunningTarget {
@@ -26,8 +55,26 @@ export interface RunningTarget {
   pid: number;
   port: number;
   address: string;
+  /** The address and, for a TLS target, what a client trusts and presents. */
+  endpoint: Endpoint;
   /** Every JSON line the process printed on stdout (for the project services: their start-up logs). */
   logs: Record<string, unknown>[];
+  /** The process spawned (taskset execs the server, so it is the server itself). */
+  spawnedPid: number;
+  /**
+   * The processes serving: the pid of every 'listening' line (one process, unless a service runs
+   * cluster workers), each checked to be the spawned process or to run under it. Server CPU is
+   * read from these.
+   */
+  serverPids(): number[];
+  /**
+   * SIGSTOP / SIGCONT to the target's processes. While another target is measured the idle
+   * ones are paused: an idle project service still wakes ~100 times a second (prom-client's
+   * event-loop delay monitor) and uses ~0.7% of the server core, which with --variants is a
+   * dozen processes sharing the core with the one being measured.
+   */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -72,17 +119,44 @@ export const BUNDLE_ENTRIES = {
 
 // The project services get only what the issue allows: where to listen. Limits, metrics and
 // log level stay at their defaults, which is the point of the comparison.
-// The services' own defaults are TLS and enforced auth; the capacity figures are for the plaintext path (TLS has its own rows).
+// The services' own defaults are TLS and enforced auth; the capacity figures are for the plaintext path (--variants tls,mtls
+// measures the TLS path beside it, see variants.ts).
 const SERVICE_ENV = { HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', PLAINTEXT: 'true', AUTH: 'off' };
 
-export function targetSpec(id: TargetId, bundles: Record<string, string>, payloads: BenchPayloads, pythonWorkers = 10): TargetSpec {
+/** The environment of a transport variant: TLS on, AUTH off, and the files it needs. */
+function transportEnv(id: TargetId, variant: VariantId, tls: BenchTls | undefined): { env: Record<string, string>; tls?: TargetTls } {
+  if (!isTransportVariant(variant)) return { env: VARIANTS[variant].env };
+  if (!tls) throw new Error(`${id} needs the bench's TLS files (createBenchTls)`);
+  const files: Record<string, string> = { TLS_CERT_FILE: tls.server.cert.file, TLS_KEY_FILE: tls.server.key.file, TLS_CLIENT_CA_FILE: tls.ca.file };
+  const { env, files: wanted } = TRANSPORT_VARIANTS[variant];
+  const mutual = (wanted as readonly string[]).includes('TLS_CLIENT_CA_FILE');
+  return {
+    env: { ...env, ...Object.fromEntries(wanted.map((key) => [key, files[key]!])) },
+    tls: { ca: tls.ca, ...(mutual ? { client: tls.client } : {}) },
+  };
+}
+
+export function targetSpec(
+  id: TargetId,
+  bundles: Record<string, string>,
+  payloads: BenchPayloads,
+  pythonWorkers = 10,
+  tls?: BenchTls,
+): TargetSpec {
   const node = process.execPath;
   const bundled = (name: string) => {
     const file = bundles[name];
     if (!file) throw new Error(`${name} was not bundled`);
     return file;
   };
-  switch (id) {
+  const base = baseOf(id);
+  const variant = variantOf(id);
+  if (variant) {
+    if (!isService(base) || !(variant in VARIANTS)) throw new Error(`unknown target ${id}`);
+    const transport = transportEnv(id, variant, tls);
+    return { id, command: node, args: [bundled(base)], env: { ...SERVICE_ENV, ...transport.env }, ...(transport.tls ? { tls: transport.tls } : {}) };
+  }
+  switch (base) {
     case 'prod-service':
     case 'route-guide':
       return { id, command: node, args: [bundled(id)], env: SERVICE_ENV };
@@ -140,7 +214,7 @@ export async function startTarget(spec: TargetSpec, cpu: number | undefined, tim
         return;
       }
       logs.push(entry);
-      if (entry.msg === 'listening' && typeof entry.port === 'number') {
+      if (entry.msg === LISTENING && typeof entry.port === 'number') {
         clearTimeout(timer);
         resolve(entry.port);
       }
@@ -153,14 +227,30 @@ export async function startTarget(spec: TargetSpec, cpu: number | undefined, tim
     cleanup();
     throw error;
   });
+  const signalAll = (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    for (const pid of new Set([child.pid!, ...listeningPids(spec.id, logs, child.pid!)])) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone already: stop() and the answer checks report a dead target
+      }
+    }
+  };
   return {
     id: spec.id,
     pid: child.pid!,
     port,
     address: `127.0.0.1:${port}`,
+    endpoint: { address: `127.0.0.1:${port}`, ...(spec.tls ? { tls: spec.tls } : {}) },
     logs,
+    spawnedPid: child.pid!,
+    serverPids: () => listeningPids(spec.id, logs, child.pid!),
+    pause: () => signalAll('SIGSTOP'),
+    resume: () => signalAll('SIGCONT'),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
+        signalAll('SIGCONT'); // a stopped process would not act on SIGTERM
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
@@ -171,15 +261,30 @@ export async function startTarget(spec: TargetSpec, cpu: number | undefined, tim
   };
 }
 
+/** The pids of the 'listening' lines; throws when there is none or one is not the spawned process's own. */
+export function listeningPids(id: string, logs: readonly Record<string, unknown>[], spawnedPid: number): number[] {
+  const pids = [...new Set(logs.filter((entry) => entry.msg === LISTENING).map((entry) => entry.pid))];
+  if (pids.length === 0 || !pids.every((pid): pid is number => typeof pid === 'number' && Number.isInteger(pid))) {
+    throw new Error(`${id}: its 'listening' lines carry no pid (${JSON.stringify(pids)}), so its CPU cannot be read`);
+  }
+  for (const pid of pids) {
+    if (!isSameOrDescendant(pid, spawnedPid)) throw new Error(`${id}: pid ${pid} logged 'listening' but is not process ${spawnedPid} or under it`);
+  }
+  return pids;
+}
+
 /** One line for the report: how the target ran (for the project services, from their own start-up logs). */
 export function describeTarget(target: RunningTarget, pythonWorkers: number): string {
-  switch (target.id) {
+  const base = baseOf(target.id);
+  const variant = variantOf(target.id);
+  switch (base) {
     case 'prod-service':
     case 'route-guide': {
-      const listening = target.logs.find((entry) => entry.msg === 'listening');
+      const listening = target.logs.find((entry) => entry.msg === LISTENING);
       const metricsPort = target.logs.find((entry) => entry.msg === 'metrics listening')?.port;
+      const settings = variant ? `default settings except ${variantEnvText(variant)} (${VARIANTS[variant].what})` : 'default settings';
       return (
-        `bundled apps/${target.id}/src/main.ts, plain node, default settings; limits ${JSON.stringify(listening?.limits ?? 'none logged')}; ` +
+        `bundled apps/${base}/src/main.ts, plain node, ${settings}; limits ${JSON.stringify(listening?.limits ?? 'none logged')}; ` +
         (metricsPort === undefined ? 'NO metrics endpoint logged' : `metrics on :${metricsPort}`)
       );
     }

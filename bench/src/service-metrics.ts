@@ -1,7 +1,8 @@
 // Reads a project service's Prometheus /metrics after the run: proof that metrics were on
 // under load, and an independent count of calls by gRPC status and of limiter rejections.
+import { METRICS_LISTENING } from '@grpc-ts/runtime';
 import { PROJECT_METHODS } from './plan';
-import type { RunningTarget, TargetId } from './servers';
+import { baseOf, type RunningTarget, type TargetId } from './servers';
 import { formatCount } from './stats';
 
 export interface CallCounts {
@@ -42,10 +43,10 @@ export async function scrapeCallCounts(metricsPort: number, method: string): Pro
 export async function checkServiceMetrics(running: ReadonlyMap<TargetId, RunningTarget>): Promise<{ checks: string[]; problems: string[] }> {
   const checks: string[] = [];
   const problems: string[] = [];
-  for (const [id, methods] of PROJECT_METHODS) {
-    const target = running.get(id);
-    if (!target) continue;
-    const metricsPort = target.logs.find((entry) => entry.msg === 'metrics listening')?.port;
+  for (const [id, target] of running) {
+    const methods = PROJECT_METHODS.find(([service]) => service === baseOf(id))?.[1];
+    if (!methods) continue;
+    const metricsPort = target.logs.find((entry) => entry.msg === METRICS_LISTENING)?.port;
     if (typeof metricsPort !== 'number') {
       problems.push(`${id}: no 'metrics listening' log, so metrics were not on`);
       continue;

@@ -27,6 +27,16 @@ export function medianRatio(numerators: readonly (number | undefined)[], denomin
   return median(ratios);
 }
 
+/** The median over rounds of a - b measured in the same round (rounds missing either are skipped); NaN when none is left. */
+export function medianDifference(a: readonly (number | undefined)[], b: readonly (number | undefined)[]): number {
+  const differences: number[] = [];
+  a.forEach((value, round) => {
+    const other = b[round];
+    if (value !== undefined && other !== undefined) differences.push(value - other);
+  });
+  return median(differences);
+}
+
 /** 12345.6 -> "12,346"; "-" for a missing figure. */
 export function formatCount(value: number): string {
   return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-';

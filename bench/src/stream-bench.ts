@@ -7,6 +7,8 @@ export interface StreamRun {
   /** The bundled stream-client main.js. */
   clientFile: string;
   address: string;
+  /** TLS: the CA file to trust and, for mutual TLS, the client certificate and key files. */
+  tls?: { caFile: string; certFile?: string; keyFile?: string };
   /** Messages each ListFeatures call must deliver. */
   expectPerCall: number;
   durationMs: number;
@@ -14,6 +16,10 @@ export interface StreamRun {
   concurrency: number;
   /** Another method taking the same request and streaming the same messages (the edge's ExploreArea). */
   path?: string;
+  /** The server's processes: the client reads their CPU at the edges of its window. */
+  serverPids?: readonly number[];
+  /** The server's core, for the steal time over the window. */
+  serverCore?: number;
 }
 
 export interface StreamResult extends StreamClientResult {
@@ -36,11 +42,16 @@ export async function runStreamBench(run: StreamRun, cpu: number | undefined): P
   const [command, args] = pinned(cpu, process.execPath, [
     run.clientFile,
     '--address', run.address,
+    ...(run.tls ? ['--ca', run.tls.caFile] : []),
+    ...(run.tls?.certFile ? ['--cert', run.tls.certFile] : []),
+    ...(run.tls?.keyFile ? ['--key', run.tls.keyFile] : []),
     '--expect', String(run.expectPerCall),
     '--duration-ms', String(Math.round(run.durationMs)),
     '--warmup-ms', String(Math.round(run.warmupMs)),
     '--concurrency', String(run.concurrency),
     ...(run.path ? ['--path', run.path] : []),
+    ...(run.serverPids ? ['--server-pids', run.serverPids.join(',')] : []),
+    ...(run.serverCore === undefined ? [] : ['--server-core', String(run.serverCore)]),
   ]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

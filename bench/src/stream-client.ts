@@ -3,13 +3,20 @@
 // messages that arrive inside the measured window. Messages are counted, not decoded (the
 // client must not be the bottleneck); each call is checked for status OK and the expected
 // message count, and the bench decodes and compares a full call separately.
+// With --server-pids it also reads the server's CPU counters (/proc/<pid>/stat) at the edges of
+// the measured window, so the server's CPU per message covers exactly the messages counted.
+// Over TLS (--ca) it trusts that CA only, and checks the server's certificate for the address's IP;
+// with --cert and --key it presents a client certificate (mutual TLS).
 // usage: node stream-client.js --address HOST:PORT --expect N [--duration-ms 5000] [--warmup-ms 1000] [--concurrency 4] [--path /pkg.Service/Method]
+//   [--ca ca.pem [--cert client.pem --key client-key.pem]] [--server-pids 123,456 [--server-core 0]]
 // (--path: the edge's ExploreArea takes and streams the same bytes as ListFeatures.)
-// Prints one JSON line: { messages, seconds, calls, errors, firstError }.
+// Prints one JSON line: { messages, seconds, calls, errors, firstError, clientCpu, serverCpu }.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client, credentials, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import * as routeguide from '@grpc-ts/protos/routeguide';
 import { WORLD } from './payloads';
+import { sampleCpu, serverCpuBetween, type ServerCpu } from './server-cpu';
 
 export interface StreamClientResult {
   messages: number;
@@ -21,6 +28,8 @@ export interface StreamClientResult {
   firstError?: string;
   /** The client's CPU time over the window / the window (1 = a full core: the client is the limit). */
   clientCpu: number;
+  /** The server's CPU over the window (with --server-pids); microsPerUnit is per message. */
+  serverCpu?: ServerCpu;
 }
 
 const { values } = parseArgs({
@@ -31,6 +40,11 @@ const { values } = parseArgs({
     'warmup-ms': { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
     path: { type: 'string' },
+    ca: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    'server-pids': { type: 'string' },
+    'server-core': { type: 'string' },
   },
 });
 const address = values.address;
@@ -38,12 +52,26 @@ const expected = Number(values.expect);
 const durationMs = Number(values['duration-ms']);
 const warmupMs = Number(values['warmup-ms']);
 const concurrency = Number(values.concurrency);
+const serverPids = values['server-pids']?.split(',').map(Number);
+const serverCore = values['server-core'] === undefined ? undefined : Number(values['server-core']);
+if (serverPids?.some((pid) => !(Number.isInteger(pid) && pid > 0))) {
+  process.stderr.write(`--server-pids must be comma-separated pids, got ${values['server-pids']}\n`);
+  process.exit(2);
+}
 if (!address || !(expected > 0) || !(durationMs > 0) || !(warmupMs >= 0) || !(concurrency >= 1)) {
-  process.stderr.write('usage: stream-client --address HOST:PORT --expect N [--duration-ms MS] [--warmup-ms MS] [--concurrency N]\n');
+  process.stderr.write(
+    'usage: stream-client --address HOST:PORT --expect N [--duration-ms MS] [--warmup-ms MS] [--concurrency N] [--ca FILE [--cert FILE --key FILE]]\n',
+  );
+  process.exit(2);
+}
+if (Boolean(values.cert) !== Boolean(values.key) || (values.cert && !values.ca)) {
+  process.stderr.write('--cert and --key go together, and with --ca\n');
   process.exit(2);
 }
 
-const client = new Client(address, credentials.createInsecure());
+const read = (file: string | undefined) => (file ? readFileSync(file) : null);
+const channelCredentials = values.ca ? credentials.createSsl(read(values.ca), read(values.key), read(values.cert)) : credentials.createInsecure();
+const client = new Client(address, channelCredentials);
 const request = Buffer.from(routeguide.Rectangle.encode(WORLD).finish());
 const passThrough = (bytes: Buffer) => bytes;
 const path = values.path ?? routeguide.RouteGuideService.listFeatures.path;
@@ -78,14 +106,16 @@ function startCall(): void {
 async function main(): Promise<void> {
   for (let i = 0; i < concurrency; i++) startCall();
   await new Promise((resolve) => setTimeout(resolve, warmupMs));
+  const serverBefore = serverPids && sampleCpu(serverPids, serverCore);
   measuring = true;
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, durationMs));
+  measuring = false;
   result.seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
+  if (serverBefore) result.serverCpu = serverCpuBetween(serverBefore, sampleCpu(serverPids!, serverCore), result.messages);
   result.clientCpu = (cpu.user + cpu.system) / 1e6 / result.seconds;
-  measuring = false;
   stopping = true;
   await new Promise<void>((resolve) => {
     allEnded = resolve;

@@ -21,10 +21,13 @@ const read = (tree: Tree, path: string) => {
 
 interface ComposeService {
   build: { target: string; context: string };
+  command?: string[];
   ports: string[];
   environment: Record<string, string>;
   healthcheck: { test: string[]; interval: string };
   networks: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
 }
 const composeServices = (tree: Tree) =>
   (parseYaml(read(tree, 'docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> }).services;
@@ -100,8 +103,7 @@ describe('service generator: inventory', () => {
     );
     expect(service).toContain('async getInventoryItem({ id }) {');
     const server = read(tree, 'apps/inventory-service/src/server.ts');
-    // The template registers the service with its policies, one argument a line.
-    expect(server).toContain('.addService(\n    inventory.InventoryServiceService,\n    createInventoryService(store),\n    inventoryServicePolicies,\n  )');
+    expect(server).toMatch(/\.addService\(\s*inventory\.InventoryServiceService,\s*createInventoryService\(store\),\s*inventoryServicePolicies,\s*\)/);
     expect(server).toContain('export function buildInventoryServer(');
     const main = read(tree, 'apps/inventory-service/src/main.ts');
     expect(main).toContain("name: 'inventory-service',");
@@ -139,7 +141,32 @@ describe('service generator: inventory', () => {
     ]);
     expect(entry.healthcheck.interval).toBeDefined(); // merged from the shared anchor
     expect(entry.networks).toEqual(services['prod-service']!.networks);
-    expect(Object.keys(services).slice(0, 3)).toEqual(['prod-service', 'route-guide', 'client']);
+    expect(Object.keys(services).slice(0, 4)).toEqual(['certs', 'prod-service', 'route-guide', 'client']);
+  });
+
+  it('wires it for mutual TLS and tokens like the template services, and has the certs step issue its certificate', () => {
+    const services = composeServices(tree);
+    const entry = services['inventory-service']!;
+    expect(entry.environment).toMatchObject({
+      TLS_CERT_FILE: '/certs/inventory-service.crt',
+      TLS_KEY_FILE: '/certs/inventory-service.key',
+      CLIENT_CERT_FILE: '/certs/inventory-service.crt',
+      CLIENT_KEY_FILE: '/certs/inventory-service.key',
+      CLIENT_SERVER_NAME: 'inventory-service',
+    });
+    // The shared settings come from the same anchor as prod-service's: same keys, same values.
+    const shared = ['TLS_CLIENT_CA_FILE', 'AUTH_JWKS_FILE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'CLIENT_CA_FILE'];
+    const pick = (env: Record<string, string>) => Object.fromEntries(shared.map((key) => [key, env[key]]));
+    expect(pick(entry.environment)).toEqual(pick(services['prod-service']!.environment));
+    expect(entry.environment.TLS_CLIENT_CA_FILE).toBe('/certs/ca.crt');
+    expect(Object.keys(entry.environment)).not.toEqual(expect.arrayContaining(['PLAINTEXT']));
+    expect(Object.keys(entry.environment)).not.toEqual(expect.arrayContaining(['AUTH']));
+    expect({ volumes: entry.volumes, depends_on: entry.depends_on }).toEqual({
+      volumes: services['prod-service']!.volumes,
+      depends_on: { certs: { condition: 'service_completed_successfully' } },
+    });
+    expect(services.certs!.command).toEqual(['/certs', 'prod-service', 'route-guide', 'inventory-service']);
+    expect(read(tree, 'docker-compose.yml')).toContain('      <<: *security-env\n      TLS_CERT_FILE: /certs/inventory-service.crt');
   });
 
   it('returns a post-generation task (protos:generate, lock file)', () => {
@@ -162,8 +189,8 @@ describe('service generator: names', () => {
       'export function createStockLevelService(store: StockLevelItemStore): ServiceImpl<typeof stockLevel.StockLevelServiceService>',
     );
     expect(service).toContain('async getStockLevelItem({ id }) {');
-    expect(read(tree, 'apps/stock-level-service/src/server.ts')).toContain(
-      '.addService(\n    stockLevel.StockLevelServiceService,\n    createStockLevelService(store),\n    stockLevelServicePolicies,\n  )',
+    expect(read(tree, 'apps/stock-level-service/src/server.ts')).toMatch(
+      /\.addService\(\s*stockLevel\.StockLevelServiceService,\s*createStockLevelService\(store\),\s*stockLevelServicePolicies,\s*\)/,
     );
     expect(read(tree, 'apps/stock-level-service/src/config.ts')).toContain('export const stockLevelServiceEnv = {');
     expect(composeServices(tree)['stock-level-service']!.environment.MAX_CONCURRENT_RPCS).toBe(
@@ -284,6 +311,7 @@ describe('service generator: Dockerfile and compose', () => {
       'docker-compose.yml',
       ['services:', '  prod-service:', '    image: p', '  # @generated-services', '  client:', '    image: c', ''].join('\n'),
     );
+    info.mockClear();
     await serviceGenerator(tree, { name: 'inventory' });
     const dockerfile = read(tree, 'Dockerfile');
     expect(dockerfile).toContain('--projects=prod-service,client,inventory-service');
@@ -293,9 +321,19 @@ describe('service generator: Dockerfile and compose', () => {
     expect(compose.indexOf('  inventory-service:')).toBeLessThan(compose.indexOf('# @generated-services'));
     const services = composeServices(tree);
     expect(Object.keys(services)).toEqual(['prod-service', 'inventory-service', 'client']);
-    // No shared anchors in this file: the entry spells its build and health check out.
+    // No shared anchors in this file: the entry spells its build, health check and security out.
     expect(services['inventory-service']!.build).toEqual({ context: '.', dockerfile: 'Dockerfile', target: 'inventory-service' });
     expect(services['inventory-service']!.healthcheck.interval).toBe('10s');
+    expect(services['inventory-service']!.environment).toMatchObject({
+      TLS_CLIENT_CA_FILE: '/certs/ca.crt',
+      AUTH_JWKS_FILE: '/certs/jwks.json',
+      AUTH_ISSUER: '${AUTH_ISSUER:-https://grpc-ts.local}',
+      TLS_CERT_FILE: '/certs/inventory-service.crt',
+    });
+    // ...and no certs step to issue its certificate: no volume to mount, and the note says so.
+    expect(services['inventory-service']!.volumes).toBeUndefined();
+    const printed = info.mock.calls.map((call) => String(call[0])).join('\n');
+    expect(printed).toContain('no certs step (a "certs" service with command: ["/certs", ...]) to issue /certs/inventory-service.crt');
   });
 });
 

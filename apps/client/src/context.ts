@@ -1,13 +1,15 @@
-// The options every command shares (targets, deadline, retries, output) and the clients
-// built from them. Targets and settings come from flags first, then the environment.
+// The options every command shares (targets, deadline, retries, TLS and token, output) and
+// the clients built from them. Targets and settings come from flags first, then the
+// environment.
 import { Metadata } from '@grpc/grpc-js';
-import { createAsyncClient, type AsyncClient, type CallOpts, type ServiceDefinitionLike } from '@grpc-ts/protos';
+import { createAsyncClient, type AsyncClient, type CallOpts, type HealthCheckOptions, type ServiceDefinitionLike } from '@grpc-ts/protos';
 import { Option, type Command } from 'commander';
 import { intArg, targetArg } from './arg-parsers';
-import { CliError, describeError, isServiceError } from './cli-error';
+import { CliError, explainError, isServiceError } from './cli-error';
 import { DEFAULT_PROD_SERVICE_ADDR, DEFAULT_ROUTE_GUIDE_ADDR, MAX_RETRIES, channelOptions, type ChannelSettings } from './channel';
+import { addSecurityOptions, loadClientSecurity, type ClientSecurity, type SecurityFlags } from './security';
 
-export interface GlobalOptions {
+export interface GlobalOptions extends SecurityFlags {
   prodAddr: string;
   routeAddr: string;
   timeout: number;
@@ -18,7 +20,7 @@ export interface GlobalOptions {
 }
 
 export function addGlobalOptions(program: Command): Command {
-  return program
+  program
     .addOption(
       new Option('--prod-addr <target>', 'prod-service address').env('PROD_SERVICE_ADDR').default(DEFAULT_PROD_SERVICE_ADDR).argParser(targetArg),
     )
@@ -39,13 +41,36 @@ export function addGlobalOptions(program: Command): Command {
     )
     .option('--wait-for-ready', 'wait (within the deadline) for an unreachable server instead of failing at once', false)
     .option('--json', 'print JSON instead of text', false);
+  return addSecurityOptions(program);
 }
 
 export class CliContext {
-  constructor(readonly options: GlobalOptions) {}
+  private loadedSecurity?: ClientSecurity;
+
+  constructor(
+    readonly options: GlobalOptions,
+    private readonly command?: Command,
+  ) {}
 
   static of(command: Command): CliContext {
-    return new CliContext(command.optsWithGlobals<GlobalOptions>());
+    return new CliContext(command.optsWithGlobals<GlobalOptions>(), command);
+  }
+
+  /** TLS and token, read and checked once (throws a CliError naming a bad file's flag). */
+  get security(): ClientSecurity {
+    this.loadedSecurity ??= loadClientSecurity(this.options, (flag) => this.command?.getOptionValueSourceWithGlobals(flag));
+    return this.loadedSecurity;
+  }
+
+  /** A failure as one line, naming the flag a TLS or credentials failure points to. */
+  explain(error: unknown, target?: string): string {
+    return explainError(error, this.security.inUse, target);
+  }
+
+  /** Options for checkHealth: the deadline, TLS and token (health is public; the token does no harm). */
+  healthOptions(): HealthCheckOptions {
+    const { tls, token } = this.security;
+    return { timeoutMs: this.options.timeout, tls, token };
   }
 
   get json(): boolean {
@@ -57,7 +82,8 @@ export class CliContext {
   }
 
   client<Def extends ServiceDefinitionLike>(definition: Def, address: string): AsyncClient<Def> {
-    return createAsyncClient(definition, address, { channelOptions: channelOptions(this.channelSettings()) });
+    const { tls, token } = this.security;
+    return createAsyncClient(definition, address, { tls, token, channelOptions: channelOptions(this.channelSettings()) });
   }
 
   /** Per-call options: the deadline, and wait-for-ready when asked for. */
@@ -87,7 +113,7 @@ export async function withClient<Def extends ServiceDefinitionLike, T>(
     return await use(client);
   } catch (error) {
     // Name the target: "UNAVAILABLE: ..." alone does not say which server was unreachable.
-    if (isServiceError(error)) throw new CliError(`${describeError(error)} (target ${address})`);
+    if (isServiceError(error)) throw new CliError(context.explain(error, address));
     throw error;
   } finally {
     client.$close();

@@ -10,6 +10,11 @@ import { registerProdCommands } from './commands/prod';
 import { registerRouteCommands } from './commands/route';
 import { addGlobalOptions } from './context';
 
+// grpc-js passes an IP target (127.0.0.1:50051) to TLS as the server name, and Node warns
+// about that (DEP0123) on stderr, where the CLI writes its one-line errors. A CLI user can do
+// nothing about a dependency's deprecations.
+process.noDeprecation = true;
+
 const program = new Command('grpc-client')
   .description('Calls prod-service and route-guide: single RPCs, health checks, a demo and a load driver')
   // Set before any subcommand is added: subcommands inherit both.

@@ -16,7 +16,7 @@ export interface ChatLimits {
 export const DEFAULT_CHAT_LIMITS: ChatLimits = {
   maxNotesPerLocation: 100,
   maxLocations: 10_000,
-  maxMessageBytes: 64 * 1024 * 1024,
+  maxMessageBytes: 32 * 1024 * 1024,
 };
 
 interface StoredNote {

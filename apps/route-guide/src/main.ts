@@ -32,6 +32,13 @@ void runService({
       metrics: base.metrics,
     });
     base.logger.info({ executor: executor.kind, size: executor.stats().workers }, 'executor ready');
-    return buildRouteGuideServer({ features, chat, maxRoutePoints: config.ROUTE_MAX_POINTS, executor, ...base });
+    return buildRouteGuideServer({
+      features,
+      chat,
+      maxRoutePoints: config.ROUTE_MAX_POINTS,
+      maxNoteBytes: config.CHAT_MAX_NOTE_BYTES,
+      executor,
+      ...base,
+    });
   },
 });

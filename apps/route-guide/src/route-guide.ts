@@ -10,6 +10,23 @@ import { RouteLength, type RouteExecutor } from './route-length';
 /** RecordRoute refuses longer routes: a bound on the work one call can ask for. */
 export const DEFAULT_MAX_ROUTE_POINTS = 1_000_000;
 
+/**
+ * RouteChat refuses a note whose message has more UTF-8 bytes: a chat line, not a file. It
+ * also sizes the largest request route-guide accepts at all (routeGuideMaxReceiveBytes), so
+ * memory per call and per RouteChat answer (up to CHAT_MAX_NOTES_PER_LOCATION notes) stays
+ * small: 1 MiB notes from two clients took the server past a 256 MiB container limit.
+ */
+export const DEFAULT_MAX_NOTE_BYTES = 16 * 1024;
+
+// A RouteNote's bytes beside its message: the location (two int32 varints of up to 10 bytes
+// each, tags and length) and the message's tag and length prefix; rounded up.
+const NOTE_OVERHEAD_BYTES = 64;
+
+/** The largest request message route-guide needs: a RouteNote with the longest allowed message (Points and Rectangles are smaller). */
+export function routeGuideMaxReceiveBytes(maxNoteBytes: number): number {
+  return maxNoteBytes + NOTE_OVERHEAD_BYTES;
+}
+
 export interface RouteGuideDeps {
   features: FeatureSource;
   /** Shared by every RouteChat call on the server. */
@@ -18,6 +35,8 @@ export interface RouteGuideDeps {
   now?: () => number;
   /** RecordRoute fails with RESOURCE_EXHAUSTED past this many points. */
   maxRoutePoints?: number;
+  /** RouteChat fails with RESOURCE_EXHAUSTED for a note whose message has more UTF-8 bytes. */
+  maxNoteBytes?: number;
   /** Where RecordRoute's distance sums run (see route-length.ts). */
   executor: RouteExecutor;
 }
@@ -64,6 +83,7 @@ export function createRouteGuideService({
   chat,
   now = () => performance.now(),
   maxRoutePoints = DEFAULT_MAX_ROUTE_POINTS,
+  maxNoteBytes = DEFAULT_MAX_NOTE_BYTES,
   executor,
 }: RouteGuideDeps): ServiceImpl<typeof routeguide.RouteGuideService> {
   return {
@@ -105,6 +125,9 @@ export function createRouteGuideService({
     async *routeChat(notes) {
       for await (const note of notes) {
         const location = checkPoint(note.location ?? ORIGIN, 'note.location');
+        if (Buffer.byteLength(note.message, 'utf8') > maxNoteBytes) {
+          throw resourceExhausted(`a note's message may have at most ${maxNoteBytes} bytes (UTF-8)`);
+        }
         // "Earlier" is fixed by this snapshot, so the new note is never sent back to its sender.
         // It is stored before the snapshot is sent (not after) so the shared store stays in
         // arrival order even while a slow reader holds this call at a yield: the official

@@ -1,6 +1,6 @@
 import { routeguide } from '@grpc-ts/protos';
 import { ServiceServer, type ServiceServerOptions } from '@grpc-ts/server-kit';
-import { createRouteGuideService, routeGuidePolicies, type RouteGuideDeps } from './route-guide';
+import { DEFAULT_MAX_NOTE_BYTES, createRouteGuideService, routeGuideMaxReceiveBytes, routeGuidePolicies, type RouteGuideDeps } from './route-guide';
 import { inlineRouteExecutor } from './route-executor';
 
 export interface RouteGuideServerDeps extends ServiceServerOptions, Omit<RouteGuideDeps, 'executor'> {
@@ -14,10 +14,15 @@ export function buildRouteGuideServer({
   chat,
   now,
   maxRoutePoints,
+  maxNoteBytes = DEFAULT_MAX_NOTE_BYTES,
   executor = inlineRouteExecutor(),
   ...options
 }: RouteGuideServerDeps): ServiceServer {
-  return new ServiceServer(options)
-    .addService(routeguide.RouteGuideService, createRouteGuideService({ features, chat, now, maxRoutePoints, executor }), routeGuidePolicies)
+  return new ServiceServer({ maxReceiveMessageBytes: routeGuideMaxReceiveBytes(maxNoteBytes), ...options })
+    .addService(
+      routeguide.RouteGuideService,
+      createRouteGuideService({ features, chat, now, maxRoutePoints, maxNoteBytes, executor }),
+      routeGuidePolicies,
+    )
     .onShutdown(() => executor.close());
 }

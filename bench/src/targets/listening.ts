@@ -1,7 +1,9 @@
-// Every bench target announces its port with one JSON line on stdout, the same 'listening'
+// Every bench target announces its port with one JSON line on stdout, the same LISTENING
 // line the project services log, so one launcher waits for all of them.
+import { LISTENING } from '@grpc-ts/runtime';
+
 export function announceListening(target: string, port: number): void {
-  process.stdout.write(`${JSON.stringify({ msg: 'listening', target, pid: process.pid, port })}\n`);
+  process.stdout.write(`${JSON.stringify({ msg: LISTENING, target, pid: process.pid, port })}\n`);
 }
 
 export function listenPort(): number {

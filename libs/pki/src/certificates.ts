@@ -3,7 +3,7 @@
 // Built on @peculiar/x509 over Node's WebCrypto; nothing here talks to a network.
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it, once per process
 import * as x509 from '@peculiar/x509';
-import { randomBytes, webcrypto } from 'node:crypto';
+import { X509Certificate, randomBytes, webcrypto } from 'node:crypto';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
@@ -70,6 +70,32 @@ export async function createCertificateAuthority(name = 'grpc-ts test CA', valid
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
     ],
   });
+  return authority(caCert, keys, await pemKey(keys.privateKey), validDays, serial);
+}
+
+/**
+ * The CA a previous createCertificateAuthority made, from its PEM certificate and key (as a
+ * local stack keeps them on disk), to issue more certificates with. Throws when the key is
+ * not the certificate's or the certificate is not a CA.
+ */
+export async function loadCertificateAuthority(certPem: string, keyPem: string, validDays = 1): Promise<CertificateAuthority> {
+  const caCert = new x509.X509Certificate(certPem);
+  const basic = caCert.getExtension(x509.BasicConstraintsExtension);
+  if (!basic?.ca) throw new Error('not a CA certificate (basicConstraints CA:TRUE missing)');
+  const der = Buffer.from(keyPem.replace(/-----(BEGIN|END) PRIVATE KEY-----|\s/g, ''), 'base64');
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, true, ['sign']);
+  const publicKey = await caCert.publicKey.export(webcrypto as never);
+  const keys = { privateKey, publicKey } as CryptoKeyPair;
+  // The key must be the certificate's: sign something and check it with the certificate's key.
+  const probe = randomBytes(32);
+  const signature = await webcrypto.subtle.sign(ALGORITHM, privateKey, probe);
+  if (!(await webcrypto.subtle.verify(ALGORITHM, keys.publicKey, signature, probe))) {
+    throw new Error("the CA key does not match the CA certificate");
+  }
+  return authority(caCert, keys, keyPem, validDays, new X509Certificate(certPem).serialNumber);
+}
+
+function authority(caCert: x509.X509Certificate, keys: CryptoKeyPair, keyPem: string, validDays: number, serial: string): CertificateAuthority {
   const issue = async (options: IssueOptions): Promise<IssuedCertificate> => {
     const leafKeys = await generateKeys();
     const leafSerial = randomSerial();
@@ -102,5 +128,5 @@ export async function createCertificateAuthority(name = 'grpc-ts test CA', valid
     });
     return { cert: cert.toString('pem'), key: await pemKey(leafKeys.privateKey), serial: leafSerial };
   };
-  return { cert: caCert.toString('pem'), key: await pemKey(keys.privateKey), serial, issue };
+  return { cert: caCert.toString('pem'), key: keyPem, serial, issue };
 }

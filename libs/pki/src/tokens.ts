@@ -1,6 +1,6 @@
 // Token issuing for tests and local stacks: an ES256 signing key, its public JWKS (what
 // services verify with), and signed JWTs with the claims a test asks for.
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { randomBytes } from 'node:crypto';
 
 export interface SigningKey {
@@ -43,4 +43,15 @@ export async function signToken(key: Pick<SigningKey, 'kid' | 'privateKey'>, cla
     .setExpirationTime(now + (claims.expiresInS ?? 3600));
   if (claims.notBeforeInS !== undefined) jwt.setNotBefore(now + claims.notBeforeInS);
   return jwt.sign(key.privateKey);
+}
+
+/** A signing key createSigningKey made, back from its stored private JWK (which carries its kid). */
+export async function loadSigningKey(privateJwk: JWK): Promise<SigningKey> {
+  if (!privateJwk.kid) throw new Error('the signing key has no kid');
+  if (privateJwk.kty !== 'EC' || privateJwk.crv !== 'P-256' || !privateJwk.d) throw new Error('not an ES256 (EC P-256) private JWK');
+  const privateKey = (await importJWK({ ...privateJwk, alg: 'ES256' }, 'ES256', { extractable: true })) as CryptoKey;
+  const { d: _private, ...publicPart } = privateJwk;
+  const publicKey = (await importJWK({ ...publicPart, alg: 'ES256' }, 'ES256', { extractable: true })) as CryptoKey;
+  const publicJwk = { ...publicPart, kid: privateJwk.kid, alg: 'ES256', use: 'sig' };
+  return { kid: privateJwk.kid, privateKey, jwks: { keys: [publicJwk] }, publicPem: await exportSPKI(publicKey), privateJwk };
 }

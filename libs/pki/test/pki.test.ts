@@ -2,7 +2,7 @@
 // usages asked for, and tokens jose verifies.
 import { X509Certificate } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { createCertificateAuthority, createSigningKey, signToken } from '../src';
+import { createCertificateAuthority, createSigningKey, loadCertificateAuthority, loadSigningKey, signToken } from '../src';
 
 describe('@grpc-ts/pki', () => {
   it('issues certificates that chain to the CA, with the SANs and validity asked for', async () => {
@@ -24,5 +24,25 @@ describe('@grpc-ts/pki', () => {
     const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(key.jwks), { issuer: 'iss', audience: 'aud' });
     expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: 'k1' });
     expect(payload).toMatchObject({ sub: 'alice', scope: 'a b' });
+  });
+
+  it('loads a stored CA back and issues certificates that chain to it; refuses a key of another CA', async () => {
+    const ca = await createCertificateAuthority('stored CA', 30);
+    const loaded = await loadCertificateAuthority(ca.cert, ca.key);
+    expect({ cert: loaded.cert, serial: loaded.serial }).toEqual({ cert: ca.cert, serial: new X509Certificate(ca.cert).serialNumber });
+    const leaf = new X509Certificate((await loaded.issue({ commonName: 'later', dns: ['later'] })).cert);
+    expect(leaf.verify(new X509Certificate(ca.cert).publicKey)).toBe(true);
+    const other = await createCertificateAuthority('other CA');
+    await expect(loadCertificateAuthority(ca.cert, other.key)).rejects.toThrow('the CA key does not match the CA certificate');
+    await expect(loadCertificateAuthority(leaf.toString(), ca.key)).rejects.toThrow('not a CA certificate');
+  });
+
+  it('loads a stored signing key back: same kid and JWKS, tokens verify', async () => {
+    const key = await createSigningKey('k2');
+    const loaded = await loadSigningKey(JSON.parse(JSON.stringify(key.privateJwk)));
+    expect(loaded.jwks).toEqual(key.jwks);
+    const token = await signToken(loaded, { subject: 'bob', issuer: 'iss', audience: 'aud' });
+    await expect(jwtVerify(token, createLocalJWKSet(key.jwks), { issuer: 'iss', audience: 'aud' })).resolves.toMatchObject({ payload: { sub: 'bob' } });
+    await expect(loadSigningKey({ ...key.privateJwk, kid: undefined })).rejects.toThrow('no kid');
   });
 });

@@ -27,7 +27,11 @@ export function baseServiceEnv(defaults: { port: number; metricsPort?: number })
 /** Limits, server processes and metrics: part of every service's base settings. */
 export function limitsEnv(metricsPort = 9464) {
   return {
-    /** Server-wide limit on active RPCs; 0 = unlimited. Health and reflection are exempt. */
+    /**
+     * Server-wide limit on active RPCs; 0 = unlimited. Health and reflection are exempt. It
+     * also caps the unary and server-streaming calls left waiting for their request (headers
+     * in, message or half-close not, for over a second): the oldest beyond it are reset.
+     */
     MAX_CONCURRENT_RPCS: envInt({ default: 1000, min: 0, max: 1_000_000 }),
     /** RPCs that may wait for a slot when the limit is reached; 0 = reject at once. */
     RPC_QUEUE_SIZE: envInt({ default: 0, min: 0, max: 1_000_000 }),
@@ -37,7 +41,9 @@ export function limitsEnv(metricsPort = 9464) {
     MAX_CONNECTIONS: envInt({ default: 1000, min: 0, max: 1_000_000 }),
     /**
      * A stream (client, server or bidi) that sends and receives no message for this long ends
-     * with DEADLINE_EXCEEDED and gives back its slot, whatever its deadline; 0 = no limit.
+     * with DEADLINE_EXCEEDED and gives back its slot, whatever its deadline; a call whose
+     * request has not arrived this long after its headers (no handler yet) is reset;
+     * 0 = no limit.
      */
     STREAM_IDLE_TIMEOUT_MS: envInt({ default: 30_000, min: 0, max: 86_400_000 }),
     /**
@@ -45,16 +51,39 @@ export function limitsEnv(metricsPort = 9464) {
      * accepted is closed (a client that connects and stays silent frees its place); 0 = never.
      */
     HANDSHAKE_TIMEOUT_MS: envInt({ default: 10_000, min: 0, max: 600_000 }),
-    /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: concurrent calls on one connection. */
-    MAX_CONCURRENT_STREAMS: envInt({ default: 100, min: 1, max: 1_000_000 }),
     /**
-     * A client connection is sent GOAWAY after about this long (+-10% jitter) and the client
-     * reconnects, re-resolving the name: after a scale-out, load spreads onto the new replicas
-     * within this time. 0 = connections live for ever.
+     * A connection with no call open for this long is closed (GOAWAY; clients reconnect on
+     * their next call), so an idle or abandoned connection frees its place; 0 = never.
      */
-    MAX_CONNECTION_AGE_MS: envInt({ default: 300_000, min: 0, max: 86_400_000 }),
+    MAX_CONNECTION_IDLE_MS: envInt({ default: 30_000, min: 0, max: 86_400_000 }),
+    /**
+     * A connection is asked to go away (GOAWAY: its calls finish, new ones go to a new
+     * connection) after about this long (+-10%), and the client reconnects, re-resolving the
+     * name: after a scale-out, load spreads onto the new replicas (and workers) within this
+     * time, and no connection holds its resources for ever; 0 = never.
+     */
+    MAX_CONNECTION_AGE_MS: envInt({ default: 300_000, min: 0, max: 2_000_000_000 }),
     /** After that GOAWAY, calls still running on the old connection get this long to finish; 0 = no limit. */
-    MAX_CONNECTION_AGE_GRACE_MS: envInt({ default: 60_000, min: 0, max: 86_400_000 }),
+    MAX_CONNECTION_AGE_GRACE_MS: envInt({ default: 60_000, min: 0, max: 2_000_000_000 }),
+    /**
+     * The server pings every connection this often and closes one whose ping goes unanswered
+     * for KEEPALIVE_TIMEOUT_MS: a peer that vanished without closing (no FIN) frees its place;
+     * 0 = no pings.
+     */
+    KEEPALIVE_TIME_MS: envInt({ default: 60_000, min: 0, max: 2_000_000_000 }),
+    KEEPALIVE_TIMEOUT_MS: envInt({ default: 20_000, min: 1, max: 600_000 }),
+    /**
+     * Most bytes of request metadata (HTTP/2 headers, uncompressed) one call may send; a call
+     * with more is reset before any handler runs (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE).
+     */
+    MAX_METADATA_BYTES: envInt({ default: 8_192, min: 1_024, max: 16_777_216 }),
+    /**
+     * Memory one connection's HTTP/2 session may hold, in MiB (grpc-node.max_session_memory):
+     * past it the connection's new calls are refused (RESOURCE_EXHAUSTED) until it drains.
+     */
+    MAX_SESSION_MEMORY_MB: envInt({ default: 16, min: 1, max: 65_536 }),
+    /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: concurrent calls on one connection; 0 = grpc-js's default (no limit). */
+    MAX_CONCURRENT_STREAMS: envInt({ default: 100, min: 0, max: 1_000_000 }),
     /** Server processes sharing the port (Node cluster); 1 = no cluster. */
     WORKERS: envInt({ default: 1, min: 1, max: 256 }),
     /** Port of the Prometheus /metrics endpoint (0 = any free port). */

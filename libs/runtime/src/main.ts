@@ -1,6 +1,7 @@
 // The life of a service process, whatever its transport: read validated config (a bad value
 // exits 2 naming it), log JSON, crash loudly on uncaught errors, run N cluster workers when
 // asked, serve /metrics, and shut down gracefully on SIGTERM/SIGINT.
+import { getHeapStatistics } from 'node:v8';
 import { clusterWorkerId, isClusterWorker, runClustered, shareMetricsWithPrimary } from './cluster';
 import type { baseServiceEnv } from './config';
 import { ConfigError, readConfig, type ConfigOf, type EnvVar } from './env-vars';
@@ -110,6 +111,9 @@ async function startProcess<S extends Spec>(
   process.once('SIGINT', stop);
 
   try {
+    // The heap V8 may grow to (in a container: sized by docker/node-entry.sh from its limit).
+    const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+    logger.info({ node: process.version, heapLimitMiB }, 'process started');
     const worker = clusterWorkerId();
     const labels = { service: options.name, ...(worker === undefined ? {} : { worker: String(worker) }) };
     const metrics = new ServerMetrics({ labels, processMetrics: true });

@@ -25,10 +25,19 @@ export interface ServerLimits {
   streamIdleTimeoutMs?: number;
   /** A connection that has not sent the HTTP/2 preface and SETTINGS this long after accept is closed; 0 = never. */
   handshakeTimeoutMs?: number;
-  /** GOAWAY a connection after about this long, so clients re-resolve and rebalance; 0 = never. */
+  /** A connection with no call open this long is closed (GOAWAY); 0 = never. */
+  maxConnectionIdleMs?: number;
+  /** GOAWAY a connection after about this long (+-10%), so clients re-resolve and rebalance; 0 = never. */
   maxConnectionAgeMs?: number;
   /** How long calls on an aged-out connection may still run; 0 = no limit. */
   maxConnectionAgeGraceMs?: number;
+  /** The server pings each connection this often; one whose ping is unanswered for keepaliveTimeoutMs is closed; 0 = no pings. */
+  keepaliveTimeMs?: number;
+  keepaliveTimeoutMs?: number;
+  /** Most request metadata bytes per call (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE); more resets the call. */
+  maxMetadataBytes?: number;
+  /** Memory one connection's HTTP/2 session may hold, MiB; past it its new calls are refused. */
+  maxSessionMemoryMb?: number;
 }
 
 export function limitsFromConfig(config: BaseConfig): ServerLimits {
@@ -40,8 +49,13 @@ export function limitsFromConfig(config: BaseConfig): ServerLimits {
     maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS,
     streamIdleTimeoutMs: config.STREAM_IDLE_TIMEOUT_MS,
     handshakeTimeoutMs: config.HANDSHAKE_TIMEOUT_MS,
+    maxConnectionIdleMs: config.MAX_CONNECTION_IDLE_MS,
     maxConnectionAgeMs: config.MAX_CONNECTION_AGE_MS,
     maxConnectionAgeGraceMs: config.MAX_CONNECTION_AGE_GRACE_MS,
+    keepaliveTimeMs: config.KEEPALIVE_TIME_MS,
+    keepaliveTimeoutMs: config.KEEPALIVE_TIMEOUT_MS,
+    maxMetadataBytes: config.MAX_METADATA_BYTES,
+    maxSessionMemoryMb: config.MAX_SESSION_MEMORY_MB,
   };
 }
 

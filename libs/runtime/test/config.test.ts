@@ -7,6 +7,11 @@ describe('readConfig', () => {
   it('applies defaults', () => {
     expect(readConfig(spec, {})).toEqual({
       HANDSHAKE_TIMEOUT_MS: 10000,
+      MAX_CONNECTION_IDLE_MS: 30_000,
+      KEEPALIVE_TIME_MS: 60_000,
+      KEEPALIVE_TIMEOUT_MS: 20_000,
+      MAX_METADATA_BYTES: 8_192,
+      MAX_SESSION_MEMORY_MB: 16,
       HOST: '0.0.0.0',
       PORT: 50051,
       LOG_LEVEL: 'info',

@@ -10,7 +10,7 @@ import { ANONYMOUS, type Caller } from '@grpc-ts/runtime';
 import type { CallContext } from './context';
 import { statusOf } from './error-policy';
 import type { MethodInfo } from './method';
-import { endedByTransport, http2StreamOf, resetStream, takeOverDeadline } from './transport-internals';
+import { endWithStatus, endedByTransport, http2StreamOf, resetStream, takeOverDeadline } from './transport-internals';
 
 /** What every grpc-js server call kind offers. */
 export type RawCall = NodeJS.EventEmitter & {
@@ -229,9 +229,9 @@ export class ServerCall implements CallContext {
       this.rawCallback(wire as StatusObject);
       return;
     }
-    // grpc-js turns an 'error' event on a writable call into its status, after what was
-    // written; guardFlush resets the stream if that never gets out.
-    this.raw.emit('error', wire);
+    // The status goes out after what was written (guardFlush resets the stream if that
+    // never gets out). Not through an 'error' event: see endWithStatus.
+    if (!endWithStatus(this.raw, wire)) this.raw.emit('error', wire);
     if (this.streaming) this.guardFlush();
   }
 

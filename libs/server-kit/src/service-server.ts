@@ -15,6 +15,8 @@ import { kindHandler } from './kinds';
 import { rawHandler } from './kinds/raw';
 import { methodInfo, serviceNameOf, type MethodInfo } from './method';
 import { ServerCall, type CallHost } from './server-call';
+import { StreamWatch } from './stream-watch';
+import { http2ServerOf, setHttp2ServerOptions } from './transport-internals';
 import type { ServiceDefinitionLike, ServiceImpl } from './service-impl';
 import { authenticate, type CallerAuth } from './wrappers/authenticate';
 import { callMetrics } from './wrappers/call-metrics';
@@ -48,9 +50,15 @@ export interface ServiceServerOptions {
   metrics?: ServerMetrics;
   /** How long a stream's final status may take to flush before the stream is reset (default 5 s). */
   statusFlushMs?: number;
+  /**
+   * The largest request message this service's RPCs need (grpc.max_receive_message_length);
+   * a bigger one fails with RESOURCE_EXHAUSTED before it is decoded. grpc-js's 4 MiB if unset.
+   */
+  maxReceiveMessageBytes?: number;
 }
 
 export type ShutdownOutcome = 'graceful' | 'forced';
+
 
 // The HTTP/2 client preface (24 bytes) and a SETTINGS frame header (9 bytes): the least a
 // real client sends before anything else.
@@ -78,6 +86,9 @@ export class ServiceServer {
   private readonly policies = new Map<string, MethodPolicy>();
   private readonly security: ServerSecurity;
   private readonly streams = new Set<ServerCall>();
+  /** Calls whose whole request must arrive before a handler runs: paths, and the ones waiting now. */
+  private readonly requestFirstPaths = new Set<string>();
+  private streamWatch?: StreamWatch;
   private readonly host: CallHost;
   private readonly limits: ServerLimits;
   private listener?: ConnectionListener;
@@ -90,7 +101,7 @@ export class ServiceServer {
     this.logger = options.logger;
     this.metrics = options.metrics;
     this.limits = options.limits ?? { maxConcurrentRpcs: 0 };
-    const { maxConcurrentRpcs, queueSize, queueTimeoutMs, maxConcurrentStreams, maxConnectionAgeMs, maxConnectionAgeGraceMs } = this.limits;
+    const { maxConcurrentRpcs, queueSize, queueTimeoutMs } = this.limits;
     if (maxConcurrentRpcs > 0) {
       const metrics = options.metrics;
       this.limiter = new ConcurrencyLimiter({
@@ -119,12 +130,9 @@ export class ServiceServer {
     };
     this.server = new Server({
       ...options.serverOptions,
-      ...(maxConcurrentStreams ? { 'grpc.max_concurrent_streams': maxConcurrentStreams } : {}),
-      // Clients (the edge's round_robin channels) reconnect after a GOAWAY and re-resolve the
-      // name, so a scale-out is picked up within the connection age. grpc-js sets no age by default.
-      ...(maxConnectionAgeMs ? { 'grpc.max_connection_age_ms': maxConnectionAgeMs } : {}),
-      ...(maxConnectionAgeMs && maxConnectionAgeGraceMs ? { 'grpc.max_connection_age_grace_ms': maxConnectionAgeGraceMs } : {}),
+      ...grpcServerOptions(this.limits, options.maxReceiveMessageBytes),
     });
+    if (this.limits.maxMetadataBytes) setHttp2ServerOptions(this.server, { maxHeaderListSize: this.limits.maxMetadataBytes });
     this.health.addToServer(this.platformRegistrar());
   }
 
@@ -161,6 +169,7 @@ export class ServiceServer {
         );
       }
       this.policies.set(info.path, declared);
+      if (info.kind === 'unary' || info.kind === 'serverStream') this.requestFirstPaths.add(info.path);
       const impl = (implementation as Record<string, ((input: never, ctx: ServerCall) => unknown) | undefined>)[key];
       const inner: CallHandler = impl ? kindHandler(info.kind, impl) : (call) => call.fail(unimplemented(`${info.path} is not implemented`));
       handlers[key] = this.register(info, composeChain(this.chain, info, inner), false);
@@ -177,6 +186,7 @@ export class ServiceServer {
     // TLS (when configured) is terminated by the listener, so client certificates are checked
     // before grpc-js sees the connection; grpc-js then speaks HTTP/2 over the TLS socket.
     const injector = this.server.createConnectionInjector(ServerCredentials.createInsecure());
+    this.watchStreams();
     const handshake = this.limits.handshakeTimeoutMs;
     const tls = this.security.tls;
     this.listener = await listenWithConnectionLimit(host, port, {
@@ -254,6 +264,27 @@ export class ServiceServer {
       handler(new ServerCall(raw, callback, method, host, platform))) as UntypedHandleCall;
   }
 
+  // Every HTTP/2 stream goes past a StreamWatch too (metadata size, calls that never send
+  // their request, clients that reset streams by the thousand): see stream-watch.ts.
+  private watchStreams(): void {
+    const http2Server = http2ServerOf(this.server);
+    if (!http2Server) {
+      this.logger.warn({}, 'cannot see grpc-js HTTP/2 streams: metadata size, calls waiting for their request and stream resets are not bounded');
+      return;
+    }
+    this.streamWatch = new StreamWatch(http2Server, {
+      requestFirstPaths: this.requestFirstPaths,
+      maxMetadataBytes: this.limits.maxMetadataBytes ?? 0,
+      idleMs: this.limits.streamIdleTimeoutMs ?? 0,
+      maxAwaiting: this.limits.maxConcurrentRpcs,
+    });
+  }
+
+  /** What the stream watch refused, reset or recycled so far (for logs and tests). */
+  get streamWatchCounts(): StreamWatch['counts'] | undefined {
+    return this.streamWatch?.counts;
+  }
+
   // One sweep per quarter of the idle limit (at most once a second): a stream whose activity
   // count has not moved for the whole limit ends. Per message the streams only bump a counter.
   private startIdleSweeper(): void {
@@ -272,18 +303,21 @@ export class ServiceServer {
           call.stop('idle', details);
         }
       }
+      const now = Date.now();
+      this.streamWatch?.sweep(now - idleMs, now - everyMs);
     }, everyMs);
     this.sweeper.unref();
   }
 
   private describeLimits() {
+    const { maxConnections = 0, streamIdleTimeoutMs = 0, handshakeTimeoutMs = 0 } = this.limits;
     return {
+      ...this.limits,
       maxConcurrentRpcs: this.limiter?.maxConcurrentRpcs ?? 0,
       rpcQueueSize: this.limiter?.queueSize ?? 0,
-      maxConnections: this.limits.maxConnections ?? 0,
-      streamIdleTimeoutMs: this.limits.streamIdleTimeoutMs ?? 0,
-      handshakeTimeoutMs: this.limits.handshakeTimeoutMs ?? 0,
-      maxConnectionAgeMs: this.limits.maxConnectionAgeMs ?? 0,
+      maxConnections,
+      streamIdleTimeoutMs,
+      handshakeTimeoutMs,
       transport: this.security.tls ? (this.security.tls.clientCa ? 'mtls' : 'tls') : 'plaintext',
       auth: this.security.auth ? 'on' : 'off',
       reflection: this.reflectionMode(),
@@ -334,6 +368,27 @@ export class ServiceServer {
     const chain = mode === 'public' ? this.platformChain : [authenticate(this.security.auth, () => policy.authenticated(), this.metrics)];
     new ReflectionService(protosPackageDefinition(), { services }).addToServer(this.platformRegistrar(chain));
   }
+}
+
+/** grpc-js server options for the transport limits (unset or 0 = grpc-js's default: none). */
+function grpcServerOptions(limits: ServerLimits, maxReceiveMessageBytes: number | undefined): ServerOptions {
+  const options: ServerOptions = {};
+  const set = (key: string, value: number | undefined) => {
+    if (value) options[key] = value;
+  };
+  set('grpc.max_concurrent_streams', limits.maxConcurrentStreams);
+  set('grpc.max_connection_idle_ms', limits.maxConnectionIdleMs);
+  if (limits.maxConnectionAgeMs) {
+    set('grpc.max_connection_age_ms', limits.maxConnectionAgeMs);
+    set('grpc.max_connection_age_grace_ms', limits.maxConnectionAgeGraceMs);
+  }
+  if (limits.keepaliveTimeMs) {
+    set('grpc.keepalive_time_ms', limits.keepaliveTimeMs);
+    set('grpc.keepalive_timeout_ms', limits.keepaliveTimeoutMs);
+  }
+  set('grpc-node.max_session_memory', limits.maxSessionMemoryMb);
+  set('grpc.max_receive_message_length', maxReceiveMessageBytes);
+  return options;
 }
 
 const contextOf = (material: TlsMaterial) => ({ cert: material.cert, key: material.key, ca: material.clientCa });

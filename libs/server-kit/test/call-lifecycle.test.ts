@@ -1,17 +1,23 @@
 // What a client that misbehaves can and cannot do to a call, over raw HTTP/2: every call
 // ends exactly once, at the earliest of its status, a cancel, its deadline or an idle limit,
 // and gives its slot back then, whether or not the client ever reads or finishes.
-import { status } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { routeguide } from '@grpc-ts/protos';
 import { ServerMetrics } from '@grpc-ts/runtime';
 import { grpcFrame, rawCall, rawSession, sumSamples, waitFor } from '@grpc-ts/test-support';
 import type { ClientHttp2Session } from 'node:http2';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ServiceServer, type ServiceImpl } from '../src';
 import type { ServerCall } from '../src/server-call';
-import { endedByTransport, http2StreamOf, takeOverDeadline } from '../src/transport-internals';
+import { endedByTransport, http2ServerOf, http2StreamOf, setHttp2ServerOptions, takeOverDeadline } from '../src/transport-internals';
 import { startTestServer, testLogger, type RunningTestServer, publicPolicies } from '../src/testing';
 
 const IDLE_MS = 300;
+
+// A full GC on demand, without starting jest with --expose-gc.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 const FLUSH_MS = 200;
 const WORLD = { lo: { latitude: -900000000, longitude: -1800000000 }, hi: { latitude: 900000000, longitude: 1800000000 } };
 const rectangle = grpcFrame(routeguide.Rectangle.encode(WORLD).finish());
@@ -22,6 +28,7 @@ describe('call lifecycle against misbehaving clients', () => {
   let metrics: ServerMetrics;
   let session: ClientHttp2Session;
   const handlerRuns: string[] = [];
+  const readNotes: WeakRef<object>[] = [];
 
   const impl: ServiceImpl<typeof routeguide.RouteGuideService> = {
     getFeature: (p) => ({ name: 'here', location: p }),
@@ -36,7 +43,20 @@ describe('call lifecycle against misbehaving clients', () => {
       for await (const _ of points) count++;
       return { pointCount: count, featureCount: 0, distance: 0, elapsedTime: 0 };
     },
-    async *routeChat(notes) {
+    async *routeChat(notes, ctx) {
+      if (ctx.metadata.get('x-mode')[0] === 'keep-refs') {
+        for await (const note of notes) {
+          readNotes.push(new WeakRef(note));
+          if (readNotes.length === 50) yield { message: 'read 50' };
+        }
+        return;
+      }
+      if (ctx.metadata.get('x-mode')[0] === 'flood') {
+        void (async () => {
+          for await (const _ of notes);
+        })();
+        for (;;) yield { message: 'x'.repeat(200) };
+      }
       for await (const note of notes) yield note;
     },
   };
@@ -92,6 +112,32 @@ describe('call lifecycle against misbehaving clients', () => {
     expect(active()).toBe(0);
   });
 
+  it('sends DEADLINE_EXCEEDED to a bidi stream whose requests are being read while its writes queue', async () => {
+    // The handler reads its requests in the background and writes without end: at the
+    // deadline the request iterator is waiting and writes are queued behind the transport.
+    // (An 'error' event on the call reached that iterator, which destroyed the call under
+    // its queued writes: the status never went out, the client saw a reset.)
+    const call = rawCall(session, { path: '/routeguide.RouteGuide/RouteChat', timeoutMs: 300, headers: { 'x-mode': 'flood' } });
+    call.stream.write(grpcFrame(routeguide.RouteNote.encode({ message: 'hi' }).finish())); // and never half-closes
+    await expect(call.status).resolves.toEqual({ code: status.DEADLINE_EXCEEDED, message: 'deadline exceeded' });
+    expect(call.received).toBeGreaterThan(0);
+    expect(active()).toBe(0);
+  });
+
+  it('keeps no request message alive once the handler has read it, while the stream goes on', async () => {
+    readNotes.length = 0;
+    const call = rawCall(session, { path: '/routeguide.RouteGuide/RouteChat', headers: { 'x-mode': 'keep-refs' } });
+    for (let i = 0; i < 50; i++) call.stream.write(grpcFrame(routeguide.RouteNote.encode({ message: `note ${i} ${'x'.repeat(1000)}` }).finish()));
+    await waitFor(() => call.received > 0, 'the handler to have read 50 notes');
+    collectGarbage();
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    // The call is still open: nothing but the handler (which let go) had a reason to keep them.
+    expect(readNotes.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(2);
+    call.stream.end();
+    await expect(call.status).resolves.toMatchObject({ code: status.OK });
+  });
+
   it('ends a client stream that sends nothing after the idle limit, with its slot', async () => {
     const call = rawCall(session, { path: '/routeguide.RouteGuide/RecordRoute' }); // no deadline, no message, no half-close
     await waitFor(() => active() === 1, 'the stream to take a slot');
@@ -142,14 +188,14 @@ describe('call lifecycle against misbehaving clients', () => {
 });
 
 describe('grpc-js internals the kit relies on', () => {
-  it('finds the HTTP/2 stream, the cancelled flag and the deadline timer of a real server call', async () => {
+  it('finds the HTTP/2 stream, the cancelled flag, the deadline timer and the pending status of a real server call', async () => {
     const seen: unknown[] = [];
     const server = new ServiceServer({ logger: testLogger() }).addService(
       routeguide.RouteGuideService,
       {
       *listFeatures(_rectangle, ctx) {
         const raw = (ctx as ServerCall).raw;
-        seen.push(Boolean(http2StreamOf(raw)), endedByTransport(raw), takeOverDeadline(raw));
+        seen.push(Boolean(http2StreamOf(raw)), endedByTransport(raw), takeOverDeadline(raw), 'pendingStatus' in raw);
         yield { name: 'one', location: { latitude: 0, longitude: 0 } };
       },
       },
@@ -161,11 +207,23 @@ describe('grpc-js internals the kit relies on', () => {
       const call = rawCall(session, { path: '/routeguide.RouteGuide/ListFeatures', timeoutMs: 5_000 });
       call.stream.end(rectangle);
       await expect(call.status).resolves.toMatchObject({ code: status.OK });
-      // If a grpc-js upgrade moves these, deadlines and resets of stuck streams stop working.
-      expect(seen).toEqual([true, false, true]);
+      // If a grpc-js upgrade moves these, deadlines, stream statuses (endWithStatus) and
+      // resets of stuck streams stop working.
+      expect(seen).toEqual([true, false, true, true]);
     } finally {
       session.destroy();
       await running.stop();
     }
+  });
+
+  it('sets Node HTTP/2 server options grpc-js has no option for, and finds the HTTP/2 server of a connection injector', () => {
+    const server = new Server();
+    // If a grpc-js upgrade moves these, the metadata limit and the watch on calls waiting
+    // for their request are lost (ServiceServer then logs a warning at listen).
+    expect(setHttp2ServerOptions(server, { maxHeaderListSize: 4096 })).toBe(true);
+    expect(http2ServerOf(server)).toBeUndefined();
+    server.createConnectionInjector(ServerCredentials.createInsecure());
+    expect(typeof http2ServerOf(server)?.on).toBe('function');
+    server.forceShutdown();
   });
 });

@@ -1,6 +1,7 @@
 // A promise / async-iterable layer over the service definitions ts-proto generates, so
 // apps and tests never write grpc-js callback plumbing. Built on grpc.Client's generic
-// make*Request calls, typed from the definition object itself.
+// make*Request calls, typed from the definition object itself. TLS (server-only or mutual)
+// comes from PEM contents; a bearer token rides in every call's metadata.
 import { once } from 'node:events';
 import {
   Client,
@@ -66,9 +67,67 @@ export type AsyncClient<Def extends ServiceDefinitionLike> = { [K in keyof Def]:
   $close(): void;
 };
 
+/** TLS for a channel, from PEM contents (files already read). */
+export interface TlsOptions {
+  /** CA certificates the server's certificate must chain to; default: Node's root store. */
+  ca?: string | Buffer;
+  /** Client certificate (chain) and its private key, for mutual TLS: both or neither. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /**
+   * The name the server's certificate must hold, when it is not the target's host (e.g.
+   * dialing 127.0.0.1 or a published port); also sent as SNI and as the :authority.
+   */
+  serverName?: string;
+}
+
+/** What a channel is built with: its credentials and the channel options they need. */
+export interface ChannelSecurity {
+  credentials: ChannelCredentials;
+  channelOptions: Partial<ClientOptions>;
+}
+
+/**
+ * Channel credentials from TLS settings: undefined/false = plaintext, true = TLS trusting
+ * Node's root store, an object = TLS with its CA, client certificate and server name.
+ * Throws when only one of cert and key is given.
+ */
+export function channelSecurity(tls: boolean | TlsOptions | undefined): ChannelSecurity {
+  if (!tls) return { credentials: grpcCredentials.createInsecure(), channelOptions: {} };
+  const { ca, cert, key, serverName } = tls === true ? {} : tls;
+  if (Boolean(cert) !== Boolean(key)) throw new Error('TLS: a client certificate and its key go together (cert and key)');
+  const pem = (value: string | Buffer | undefined) => (value === undefined ? null : Buffer.from(value));
+  return {
+    credentials: grpcCredentials.createSsl(pem(ca), pem(key), pem(cert)),
+    channelOptions: serverName ? { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName } : {},
+  };
+}
+
+/** A bearer token, or a function asked for it on every call (a token that is refreshed). */
+export type TokenSource = string | (() => string);
+
 export interface AsyncClientOptions {
+  /** Channel credentials as they are; when set, `tls` is not used. Default: plaintext. */
   credentials?: ChannelCredentials;
+  /** TLS settings the credentials are built from (see channelSecurity). */
+  tls?: boolean | TlsOptions;
+  /**
+   * Sent as `authorization: Bearer <token>` in every call's metadata (unless the call's own
+   * metadata has an authorization already). Metadata, not call credentials: grpc-js refuses
+   * call credentials on plaintext channels, and local development runs plaintext.
+   */
+  token?: TokenSource;
   channelOptions?: Partial<ClientOptions>;
+}
+
+/** The call's metadata with the token added (a copy; the caller's object is not changed). */
+export function withBearerToken(metadata: Metadata | undefined, token: TokenSource | undefined): Metadata {
+  if (token === undefined) return metadata ?? new Metadata();
+  if (metadata && metadata.get('authorization').length > 0) return metadata;
+  const value = typeof token === 'function' ? token() : token;
+  const withToken = metadata ? metadata.clone() : new Metadata();
+  withToken.set('authorization', `Bearer ${value}`);
+  return withToken;
 }
 
 export function createAsyncClient<Def extends ServiceDefinitionLike>(
@@ -76,10 +135,12 @@ export function createAsyncClient<Def extends ServiceDefinitionLike>(
   address: string,
   options: AsyncClientOptions = {},
 ): AsyncClient<Def> {
-  const client = new Client(address, options.credentials ?? grpcCredentials.createInsecure(), options.channelOptions);
+  const security = options.credentials ? { credentials: options.credentials, channelOptions: {} } : channelSecurity(options.tls);
+  const client = new Client(address, security.credentials, { ...security.channelOptions, ...options.channelOptions });
+  const metadataOf = (opts: CallOpts) => withBearerToken(opts.metadata, options.token);
   const methods: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(definition)) {
-    methods[name] = bindMethod(client, method);
+    methods[name] = bindMethod(client, method, metadataOf);
   }
   return Object.assign(methods, {
     $client: client,
@@ -91,7 +152,7 @@ export function createAsyncClient<Def extends ServiceDefinitionLike>(
   }) as AsyncClient<Def>;
 }
 
-function bindMethod<Req, Res>(client: Client, method: MethodDefinitionLike<Req, Res>): unknown {
+function bindMethod<Req, Res>(client: Client, method: MethodDefinitionLike<Req, Res>, metadataOf: (opts: CallOpts) => Metadata): unknown {
   const serialize = method.requestSerialize;
   const deserialize = method.responseDeserialize;
   if (!method.requestStream && !method.responseStream) {
@@ -102,7 +163,7 @@ function bindMethod<Req, Res>(client: Client, method: MethodDefinitionLike<Req, 
           serialize,
           deserialize,
           request,
-          opts.metadata ?? new Metadata(),
+          metadataOf(opts),
           callOptions(opts),
           (error: ServiceError | null, response?: Res) => (error ? reject(error) : resolve(response as Res)),
         );
@@ -116,7 +177,7 @@ function bindMethod<Req, Res>(client: Client, method: MethodDefinitionLike<Req, 
         serialize,
         deserialize,
         request,
-        opts.metadata ?? new Metadata(),
+        metadataOf(opts),
         callOptions(opts),
       );
       linkAbort(opts.signal, () => call.cancel());
@@ -130,7 +191,7 @@ function bindMethod<Req, Res>(client: Client, method: MethodDefinitionLike<Req, 
           method.path,
           serialize,
           deserialize,
-          opts.metadata ?? new Metadata(),
+          metadataOf(opts),
           callOptions(opts),
           (error: ServiceError | null, response?: Res) => (error ? reject(error) : resolve(response as Res)),
         );
@@ -146,7 +207,7 @@ function bindMethod<Req, Res>(client: Client, method: MethodDefinitionLike<Req, 
       method.path,
       serialize,
       deserialize,
-      opts.metadata ?? new Metadata(),
+      metadataOf(opts),
       callOptions(opts),
     );
     linkAbort(opts.signal, () => call.cancel());

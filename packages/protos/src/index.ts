@@ -5,6 +5,6 @@ export * as routeguide from './routeguide';
 export * as health from './health';
 export * as edge from './edge';
 export * from './async-client';
-export { checkHealth, type HealthState } from './health-check';
+export { checkHealth, type HealthCheckOptions, type HealthState } from './health-check';
 export { protosPackageDefinition } from './descriptors';
 export { idempotentMethods, protosRegistry, serviceDescriptor } from './registry';

@@ -98,9 +98,23 @@ export class ComposeStack {
     return this.check('up', ['--detach', '--no-build']);
   }
 
-  /** A one-off container of `service` on the stack's network; never starts other services. */
-  run(service: string, args: string[]): Promise<CommandResult> {
-    return this.exec('run', ['-T', service, ...args], ['--rm', '--no-deps']);
+  /**
+   * A one-off container of `service` on the stack's network; never starts other services.
+   * `env` adds or (with '') blanks variables of its environment; `entrypoint` replaces the image's.
+   */
+  run(service: string, args: string[], { env = {}, entrypoint }: { env?: Record<string, string>; entrypoint?: string } = {}): Promise<CommandResult> {
+    const options = [
+      '--rm',
+      '--no-deps',
+      ...Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+      ...(entrypoint ? ['--entrypoint', entrypoint] : []),
+    ];
+    return this.exec('run', ['-T', service, ...args], options);
+  }
+
+  /** Copies a file out of a service's container (running or exited) with `docker cp`. */
+  async copyFrom(service: string, path: string, destination: string): Promise<void> {
+    await docker(['cp', `${await this.containerId(service)}:${path}`, destination]);
   }
 
   /** `node --version` in a service's image (which Node the base image brought). */

@@ -1,12 +1,21 @@
 // The whole stack in real containers, as docker-compose.yml defines it: images built from the
-// Dockerfile, services healthy by their gRPC health checks, the client (demo, health, load)
-// run inside the compose network, the concurrency limit, and a service outage and recovery.
-// The edge is the published way in; docker-compose.ports.yml publishes the backends too, so
-// they can be probed from the host. Skips, saying why, where no Docker engine is reachable. Without an image registry, build a
+// Dockerfile, the certs step's CA, certificates and token, services serving mutual TLS with
+// token authentication and healthy by their gRPC health checks (over mutual TLS too), the
+// client (demo, health, load) run inside the compose network, plaintext and credential-less
+// calls refused from the host and from inside the network, certificate rotation by re-running
+// the certs step, the concurrency limit, and a service outage and recovery.
+// The edge is the published way in, calling the backends over mutual TLS as its own identity;
+// docker-compose.ports.yml publishes the backends too, so they can be probed from the host.
+// Skips, saying why, where no Docker engine is reachable. Without an image registry, build a
 // local base image first (.ci/docker-setup.sh) and set BASE_IMAGE=local/node-base:24.
-import { checkHealth } from '@grpc-ts/protos';
-import { readFileSync } from 'node:fs';
+import { Metadata, credentials, status } from '@grpc/grpc-js';
+import { createSigningKey, signToken } from '@grpc-ts/pki';
+import { checkHealth, createAsyncClient, prod, type TlsOptions } from '@grpc-ts/protos';
+import { waitFor } from '@grpc-ts/test-support';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { ComposeStack, probeDocker, tail, type CommandResult } from './compose-stack';
 
 const ROOT = join(__dirname, '../../..');
@@ -24,6 +33,23 @@ const SERVICES = ['prod-service', 'route-guide'];
 /** docker-compose.yml's default: route-guide is a cluster behind the edge. */
 const ROUTE_GUIDE_REPLICAS = 3;
 const replicaIndexes = Array.from({ length: ROUTE_GUIDE_REPLICAS }, (_, i) => i + 1);
+
+/** What the certs step writes, and who may read it: private files only uid 1000. */
+const CERT_FILES: Record<string, string> = {
+  'ca.crt': '644',
+  'ca.key': '600',
+  'prod-service.crt': '644',
+  'prod-service.key': '600',
+  'route-guide.crt': '644',
+  'route-guide.key': '600',
+  'edge.crt': '644',
+  'edge.key': '600',
+  'client.crt': '644',
+  'client.key': '600',
+  'jwks.json': '644',
+  'signing-key.json': '600',
+  'client.token': '600',
+};
 
 const MINUTE = 60_000;
 
@@ -115,6 +141,13 @@ function parseMetrics(text: string, name: string): number {
     HEALTHCHECK_INTERVAL: '2s',
   });
   const client = (...args: string[]) => stack.run('client', args);
+  /** The client container with some of its CLIENT_* settings blanked or replaced. */
+  const clientWith = (env: Record<string, string>, ...args: string[]) => stack.run('client', args, { env });
+  /** The files a host-side caller needs, copied out of the certs step's container. */
+  const hostDir = mkdtempSync(join(tmpdir(), 'compose-certs-'));
+  const hostFile = (name: string) => readFileSync(join(hostDir, name), 'utf8');
+  let mtls: TlsOptions;
+  let stackToken: string;
 
   beforeAll(async () => {
     const cli = tool.standalone ? 'docker-compose' : 'docker compose';
@@ -128,9 +161,13 @@ function parseMetrics(text: string, name: string): number {
     await stack.waitHealthy([...SERVICES, 'edge'], 3 * MINUTE);
     const upSeconds = (performance.now() - started) / 1000;
     console.log(`compose e2e: images built in ${buildSeconds.toFixed(1)} s; from up to all healthy in ${upSeconds.toFixed(1)} s`);
+    for (const file of ['ca.crt', 'client.crt', 'client.key', 'client.token']) await stack.copyFrom('certs', `/certs/${file}`, hostDir);
+    mtls = { ca: hostFile('ca.crt'), cert: hostFile('client.crt'), key: hostFile('client.key') };
+    stackToken = hostFile('client.token').trim();
   }, 20 * MINUTE);
 
   afterAll(async () => {
+    rmSync(hostDir, { recursive: true, force: true });
     const result = await stack.down();
     if (result.exitCode !== 0) console.error(`compose down failed (exit ${result.exitCode}):\n${tail(result.err, 20)}`);
   }, 3 * MINUTE);
@@ -150,6 +187,37 @@ function parseMetrics(text: string, name: string): number {
       expect(state.healthcheckTest).toEqual(expect.arrayContaining(['node', '/opt/client/main.js', 'health']));
       expect(state.lastHealthOutput).toBe('SERVING');
     }
+    // They serve mutual TLS with policies enforced: no PLAINTEXT / AUTH=off warnings, and the
+    // "listening" line says so.
+    const logs = await stack.logs(SERVICES);
+    expect(logs).not.toMatch(/serving PLAINTEXT|AUTH=off/);
+    expect(logs.match(/"transport":"mtls","auth":"on"/g)).toHaveLength(SERVICES.length);
+  });
+
+  it('ran the certs step once before the services: the files exist, private ones readable only by uid 1000', async () => {
+    expect(await stack.inspect('certs')).toMatchObject({ status: 'exited', exitCode: 0, user: '1000:1000' });
+    expect(await stack.logs(['certs'])).toMatch(/created +client\.token valid until /);
+    const listing = await stack.run(
+      'certs',
+      ['-e', 'const fs = require("node:fs"); for (const f of fs.readdirSync("/certs")) { const s = fs.statSync("/certs/" + f); console.log(f, (s.mode & 0o777).toString(8), s.uid); }'],
+      { entrypoint: 'node' },
+    );
+    const files = Object.fromEntries(
+      listing.out.trim().split('\n').map((line) => {
+        const [file, mode, uid] = line.split(' ');
+        return [file, `${mode} uid ${uid}`];
+      }),
+    );
+    expect(files).toEqual(Object.fromEntries(Object.entries(CERT_FILES).map(([file, mode]) => [file, `${mode} uid 1000`])));
+  });
+
+  it("sizes each service's heap from its container's memory limit (docker/node-entry.sh)", async () => {
+    const logs = await stack.logs(SERVICES);
+    const limits = [...logs.matchAll(/"heapLimitMiB":(\d+)/g)].map((m) => Number(m[1]));
+    expect(limits).toHaveLength(SERVICES.length);
+    // Half the limit for the old space, plus the young generation: well under 256 MiB (node's
+    // default there is 259 MiB, the whole limit and more).
+    for (const limit of limits) expect(limit).toBeLessThan((MEMORY_LIMIT / 2 ** 20) * 0.6);
   });
 
   it('starts the client once the services are healthy, and its demo succeeds', async () => {
@@ -158,12 +226,20 @@ function parseMetrics(text: string, name: string): number {
     expect({ exitCode, logs }).toEqual({ exitCode: 0, logs: expect.stringMatching(/(\d+) of \1 calls succeeded/) });
   });
 
-  it('publishes the backends\' gRPC ports on the host with the ports overlay (every replica)', async () => {
+  it('publishes the backends\' gRPC ports on the host with the ports overlay (every replica), over mutual TLS with the generated certificates', async () => {
     const prodPort = await stack.publishedPort('prod-service', 50051);
-    await expect(checkHealth(`127.0.0.1:${prodPort}`, 'services.ProdService', { timeoutMs: 5000 })).resolves.toBe('SERVING');
+    // The certificates name the compose services (and localhost / 127.0.0.1, for the host).
+    const prodTls = { ...mtls, serverName: 'prod-service' };
+    await expect(checkHealth(`127.0.0.1:${prodPort}`, 'services.ProdService', { tls: prodTls, timeoutMs: 5000 })).resolves.toBe('SERVING');
     for (const index of replicaIndexes) {
       const routePort = await stack.publishedPort('route-guide', 50052, index);
-      await expect(checkHealth(`127.0.0.1:${routePort}`, 'routeguide.RouteGuide', { timeoutMs: 5000 })).resolves.toBe('SERVING');
+      await expect(checkHealth(`localhost:${routePort}`, 'routeguide.RouteGuide', { tls: mtls, timeoutMs: 5000 })).resolves.toBe('SERVING');
+    }
+    const stock = createAsyncClient(prod.ProdServiceService, `127.0.0.1:${prodPort}`, { tls: prodTls, token: stackToken });
+    try {
+      await expect(stock.getProdStock({ prodId: 1 }, { timeoutMs: 5000 })).resolves.toEqual({ proStock: stockFile.products.find((p) => p.id === 1)!.stock });
+    } finally {
+      stock.$close();
     }
   });
 
@@ -199,6 +275,62 @@ function parseMetrics(text: string, name: string): number {
     expect(perReplica.reduce((a, b) => a + b, 0)).toBe(60);
     for (const count of perReplica) expect(count).toBeGreaterThanOrEqual(12);
   }, 2 * MINUTE);
+
+  it('refuses plaintext and credential-less calls from the host: UNAVAILABLE, then UNAUTHENTICATED / PERMISSION_DENIED', async () => {
+    const target = `127.0.0.1:${await stack.publishedPort('prod-service', 50051)}`;
+    const call = async (options: Parameters<typeof createAsyncClient>[2], metadata?: Metadata) => {
+      const stock = createAsyncClient(prod.ProdServiceService, target, { channelOptions: { 'grpc.enable_retries': 0 }, ...options });
+      try {
+        return await stock.getProdStock({ prodId: 1 }, { timeoutMs: 5000, metadata }).then(
+          () => 'OK',
+          (error: { code: number; details: string }) => `${status[error.code]}: ${error.details}`,
+        );
+      } finally {
+        stock.$close();
+      }
+    };
+    const foreignKey = await createSigningKey();
+    const foreignToken = await signToken(foreignKey, { subject: 'intruder', issuer: 'https://grpc-ts.local', audience: 'grpc-ts', scopes: ['stock:read'] });
+    const outcomes = {
+      plaintext: await call({ credentials: credentials.createInsecure() }),
+      plaintextWithToken: await call({ credentials: credentials.createInsecure(), token: stackToken }),
+      tlsWithoutClientCertificate: await call({ tls: { ca: mtls.ca, serverName: 'prod-service' }, token: stackToken }),
+      mtlsWithoutToken: await call({ tls: { ...mtls, serverName: 'prod-service' } }),
+      mtlsWithForeignToken: await call({ tls: { ...mtls, serverName: 'prod-service' }, token: foreignToken }),
+      mtlsWithStackToken: await call({ tls: { ...mtls, serverName: 'prod-service' }, token: stackToken }),
+    };
+    expect(outcomes).toEqual({
+      plaintext: expect.stringMatching(/^UNAVAILABLE: /),
+      plaintextWithToken: expect.stringMatching(/^UNAVAILABLE: /),
+      tlsWithoutClientCertificate: expect.stringMatching(/^UNAVAILABLE: .*certificate required/),
+      mtlsWithoutToken: 'PERMISSION_DENIED: this method needs a token with scope stock:read',
+      mtlsWithForeignToken: expect.stringMatching(/^UNAUTHENTICATED: the token (signature does not verify|is signed with an unknown key)$/),
+      mtlsWithStackToken: 'OK',
+    });
+  });
+
+  it('refuses plaintext and credential-less calls inside the network, with the CLI naming the flag', async () => {
+    // compose v1 writes its own "Creating ..." lines to stderr too: the CLI's is the error: line.
+    const errorLine = (result: CommandResult) => result.err.split('\n').find((line) => line.startsWith('error: ')) ?? result.err;
+    const noTls = { CLIENT_CA_FILE: '', CLIENT_CERT_FILE: '', CLIENT_KEY_FILE: '' };
+    const plaintext = await clientWith({ ...noTls, CLIENT_TOKEN_FILE: '' }, '--retries', '0', 'prod', 'get', '1');
+    expect({ exitCode: plaintext.exitCode, err: errorLine(plaintext) }).toEqual({
+      exitCode: 1,
+      err: expect.stringMatching(/^error: UNAVAILABLE: .*\(target prod-service:50051\); TLS required\?.*--tls/),
+    });
+    const healthPlain = await clientWith(noTls, '--retries', '0', 'health', 'route-guide:50052');
+    expect({ exitCode: healthPlain.exitCode, err: errorLine(healthPlain) }).toEqual({ exitCode: 1, err: expect.stringContaining('--tls') });
+    const noToken = await clientWith({ CLIENT_TOKEN_FILE: '' }, 'route', 'feature', '409146138', '-746188906');
+    expect({ exitCode: noToken.exitCode, err: errorLine(noToken) }).toEqual({
+      exitCode: 1,
+      err: expect.stringMatching(/^error: PERMISSION_DENIED: this method needs a token with scope route:read .*pass --token or --token-file$/),
+    });
+    const badToken = await clientWith({ CLIENT_TOKEN_FILE: '', CLIENT_TOKEN: 'not.a.jwt' }, 'prod', 'get', '1');
+    expect({ exitCode: badToken.exitCode, err: errorLine(badToken) }).toEqual({
+      exitCode: 1,
+      err: expect.stringMatching(/^error: UNAUTHENTICATED: the token is not a valid JWT .*the server did not accept the token/),
+    });
+  }, 3 * MINUTE);
 
   it('gets the right answers from every RPC of both services inside the network', async () => {
     const result = await client('--json', 'demo');
@@ -239,6 +371,43 @@ function parseMetrics(text: string, name: string): number {
     // The same burst against prod-service (default limit 1000) is served in full.
     const control = parseJsonOutput<LoadReport>('client load prod-get', await burst('prod-get'));
     expect(control.statuses).toEqual({ OK: 1000 });
+  }, 3 * MINUTE);
+
+  it('rotates certificates and the token by re-running the certs step, with no restart', async () => {
+    const prodPort = await stack.publishedPort('prod-service', 50051);
+    const servedSerial = () =>
+      new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect(
+          { host: '127.0.0.1', port: prodPort, servername: 'prod-service', ALPNProtocols: ['h2'], ca: mtls.ca, cert: mtls.cert, key: mtls.key },
+          () => {
+            resolve(socket.getPeerX509Certificate()!.serialNumber);
+            socket.destroy();
+          },
+        );
+        socket.on('error', reject);
+      });
+    const before = await servedSerial();
+    // A plain re-run keeps everything: nothing is due.
+    const again = await stack.run('certs', ['/certs', 'prod-service', 'route-guide', 'edge']);
+    expect({ exitCode: again.exitCode, actions: [...new Set(again.out.trim().split('\n').map((line) => line.split(/\s+/)[0]))] }).toEqual({
+      exitCode: 0,
+      actions: ['kept'],
+    });
+    const rotated = await stack.run('certs', ['/certs', 'prod-service', 'route-guide', 'edge', '--rotate']);
+    expect(rotated.out).toMatch(/^renewed +prod-service\.crt \(rotation asked for\)/m);
+    // The service reloads the files it watches (TLS_RELOAD_INTERVAL_MS, 2 s): a new
+    // connection gets the new certificate.
+    const now = await waitFor(async () => {
+      const serial = await servedSerial();
+      return serial !== before && serial;
+    }, 'prod-service to serve the rotated certificate', MINUTE);
+    expect(now).not.toBe(before);
+    // Health checks (the services' own, renewed certificates) and the demo (the new client
+    // certificate and token) go on working.
+    await stack.waitHealthy(SERVICES, MINUTE);
+    const demo = parseJsonOutput<DemoReport>('client demo (after rotation)', await client('--json', 'demo'));
+    expect(demo.failed).toBe(0);
+    expect((await stack.logs(['prod-service'])).match(/TLS certificate reloaded/g)?.length).toBeGreaterThanOrEqual(1);
   }, 3 * MINUTE);
 
   it('fails calls to a stopped service with UNAVAILABLE, and recovers after a restart', async () => {

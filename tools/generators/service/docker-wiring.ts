@@ -1,7 +1,8 @@
 // Adds the new service to the root Dockerfile (an image stage, and its project to the
-// build stage's `nx run-many -p` list) and to docker-compose.yml (a service entry), following
-// the existing services' pattern. Text edits, not YAML/Dockerfile rewriting: the files keep
-// their comments and layout.
+// build stage's `nx run-many -p` list) and to docker-compose.yml (a service entry with the
+// same mutual TLS and token wiring as the others, and its name on the certs step's list, so
+// it gets a certificate), following the existing services' pattern. Text edits, not
+// YAML/Dockerfile rewriting: the files keep their comments and layout.
 //
 // Where: above a comment line containing `@generated-services` when the file has one;
 // otherwise after the last service stage (Dockerfile) or at the end of `services:` (compose).
@@ -57,6 +58,8 @@ export function addDockerfileStage(tree: Tree, names: ServiceNames, port: number
     .find(Boolean);
   const [fromStage, sourceRoot] = copy ? [copy[1], copy[2]] : ['build', '/src'];
   const hasHealthClient = text.includes('/opt/client/main.js');
+  // The runtime stage's entrypoint that sizes node's heap from the container's memory limit.
+  const hasNodeEntry = text.includes('/opt/node-entry.sh');
 
   const block = [
     beginLine(names),
@@ -70,7 +73,7 @@ export function addDockerfileStage(tree: Tree, names: ServiceNames, port: number
           `  CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:${port}", "${names.fullServiceName}"]`,
         ]
       : []),
-    `CMD ["node", "--enable-source-maps", "main.js"]`,
+    hasNodeEntry ? `CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]` : `CMD ["node", "--enable-source-maps", "main.js"]`,
     endLine(names),
   ];
 
@@ -123,6 +126,25 @@ export function addComposeService(tree: Tree, names: ServiceNames, port: number,
 
   const network = /^\s+networks:\s*\[([\w.-]+)\]/m.exec(text)?.[1];
   const p = names.envPrefix;
+  // The certs step issues <service>.crt/.key into the certs volume for the names it is given.
+  const certs = addToCertsStep(lines, servicesLine, servicesEnd, indent, names.projectName);
+  const certsFile = (ext: string) => `/certs/${names.projectName}.${ext}`;
+  const security = [
+    ...(/&security-env\b/.test(text)
+      ? [`    <<: *security-env`]
+      : [
+          `    TLS_CLIENT_CA_FILE: /certs/ca.crt`,
+          `    AUTH_JWKS_FILE: /certs/jwks.json`,
+          `    AUTH_ISSUER: \${AUTH_ISSUER:-https://grpc-ts.local}`,
+          `    AUTH_AUDIENCE: \${AUTH_AUDIENCE:-grpc-ts}`,
+          `    CLIENT_CA_FILE: /certs/ca.crt`,
+        ]),
+    `    TLS_CERT_FILE: ${certsFile('crt')}`,
+    `    TLS_KEY_FILE: ${certsFile('key')}`,
+    `    CLIENT_CERT_FILE: ${certsFile('crt')}`,
+    `    CLIENT_KEY_FILE: ${certsFile('key')}`,
+    `    CLIENT_SERVER_NAME: ${names.projectName}`,
+  ];
   const entry = [
     `${names.projectName}:`,
     `  image: \${IMAGE_PREFIX:-grpc-ts}/${names.projectName}:\${IMAGE_TAG:-latest}`,
@@ -130,9 +152,8 @@ export function addComposeService(tree: Tree, names: ServiceNames, port: number,
     ...(/&build\b/.test(text) ? [`    <<: *build`] : [`    context: .`, `    dockerfile: Dockerfile`]),
     `    target: ${names.projectName}`,
     `  environment:`,
+    ...security,
     `    LOG_LEVEL: \${LOG_LEVEL:-info}`,
-    `    PLAINTEXT: "true"`,
-    `    AUTH: "off"`,
     `    MAX_CONCURRENT_RPCS: \${${p}_MAX_CONCURRENT_RPCS:-1000}`,
     `    RPC_QUEUE_SIZE: \${${p}_RPC_QUEUE_SIZE:-0}`,
     `    MAX_CONNECTIONS: \${${p}_MAX_CONNECTIONS:-1000}`,
@@ -146,6 +167,9 @@ export function addComposeService(tree: Tree, names: ServiceNames, port: number,
       ? [`    <<: *healthcheck`]
       : [`    interval: 10s`, `    timeout: 5s`, `    retries: 5`, `    start_period: 30s`]),
     `    test: ["CMD", "node", "/opt/client/main.js", "health", "127.0.0.1:${port}", "${names.fullServiceName}"]`,
+    ...(certs.added
+      ? [`  volumes: ["certs:/certs:ro"]`, `  depends_on:`, `    certs:`, `      condition: service_completed_successfully`]
+      : []),
     `  mem_limit: \${${p}_MEMORY:-256m}`,
     `  # Longer than SHUTDOWN_GRACE_MS, so in-flight calls drain before Docker sends SIGKILL.`,
     `  stop_grace_period: 15s`,
@@ -167,5 +191,30 @@ export function addComposeService(tree: Tree, names: ServiceNames, port: number,
     lines.splice(at, 0, '', ...block);
   }
   tree.write(COMPOSE_FILE, lines.join('\n'));
-  return `${COMPOSE_FILE}: added service ${names.projectName} (host ports ${port} and ${metricsHostPort} for metrics).`;
+  return `${COMPOSE_FILE}: added service ${names.projectName} (host ports ${port} and ${metricsHostPort} for metrics)${certs.note}.`;
+}
+
+// The certs step is a service named `certs` whose `command: ["/certs", "a", "b"]` lists the
+// services to issue certificates for: the new one is appended to that list.
+function addToCertsStep(
+  lines: string[],
+  servicesLine: number,
+  servicesEnd: number,
+  indent: string,
+  project: string,
+): { added: boolean; note: string } {
+  const missing = {
+    added: false,
+    note: `; no certs step (a "certs" service with command: ["/certs", ...]) to issue /certs/${project}.crt and .key: provide them, or set PLAINTEXT=true and AUTH=off for local use`,
+  };
+  const start = lines.findIndex((line, i) => i > servicesLine && i < servicesEnd && line === `${indent}certs:`);
+  if (start < 0) return missing;
+  for (let i = start + 1; i < servicesEnd && (lines[i]!.trim() === '' || lines[i]!.startsWith(`${indent} `)); i++) {
+    const command = /^(\s+command:\s*\[)(.*"\/certs".*)\]\s*$/.exec(lines[i]!);
+    if (command) {
+      lines[i] = `${command[1]}${command[2]}, "${project}"]`;
+      return { added: true, note: ` and ${project} to the certs step` };
+    }
+  }
+  return missing;
 }

@@ -2,7 +2,7 @@
 // and the rest still run; the exit code is 0 only when every step succeeded.
 import { checkHealth, prod, routeguide, type AsyncClient } from '@grpc-ts/protos';
 import type { Command } from 'commander';
-import { EXIT_FAILED, describeError } from '../cli-error';
+import { EXIT_FAILED } from '../cli-error';
 import { CliContext } from '../context';
 import { formatFeature, formatMs, formatPoint, formatSummary } from '../format';
 import { randomPoints } from '../points';
@@ -41,13 +41,13 @@ async function serving(check: Promise<string>): Promise<string> {
 }
 
 function demoSteps(context: CliContext, clients: DemoClients): Step[] {
-  const { prodAddr, routeAddr, timeout } = context.options;
+  const { prodAddr, routeAddr } = context.options;
   const opts = () => context.callOpts();
   return [
     {
       service: 'prod-service',
       call: 'Health/Check',
-      run: () => serving(checkHealth(prodAddr, 'services.ProdService', { timeoutMs: timeout })),
+      run: () => serving(checkHealth(prodAddr, 'services.ProdService', context.healthOptions())),
     },
     {
       service: 'prod-service',
@@ -57,7 +57,7 @@ function demoSteps(context: CliContext, clients: DemoClients): Step[] {
     {
       service: 'route-guide',
       call: 'Health/Check',
-      run: () => serving(checkHealth(routeAddr, 'routeguide.RouteGuide', { timeoutMs: timeout })),
+      run: () => serving(checkHealth(routeAddr, 'routeguide.RouteGuide', context.healthOptions())),
     },
     {
       service: 'route-guide',
@@ -96,7 +96,7 @@ function demoSteps(context: CliContext, clients: DemoClients): Step[] {
   ];
 }
 
-async function runStep(step: Step): Promise<StepOutcome> {
+async function runStep(context: CliContext, step: Step): Promise<StepOutcome> {
   const started = performance.now();
   let ok = true;
   let result: string;
@@ -104,7 +104,7 @@ async function runStep(step: Step): Promise<StepOutcome> {
     result = await step.run();
   } catch (error) {
     ok = false;
-    result = describeError(error);
+    result = context.explain(error);
   }
   return { service: step.service, call: step.call, ok, result, ms: performance.now() - started };
 }
@@ -121,7 +121,7 @@ export function registerDemoCommand(program: Command): void {
       };
       const outcomes: StepOutcome[] = [];
       try {
-        for (const step of demoSteps(context, clients)) outcomes.push(await runStep(step));
+        for (const step of demoSteps(context, clients)) outcomes.push(await runStep(context, step));
       } finally {
         clients.prod.$close();
         clients.route.$close();

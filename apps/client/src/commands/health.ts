@@ -1,9 +1,10 @@
 // `health <target> [service]`: one grpc.health.v1 Check, exit 0 only when SERVING, so it can
-// be a container's health check as is (`node main.js health localhost:50051`).
+// be a container's health check as is (`node main.js health localhost:50051`; over TLS with
+// the CLIENT_* variables of the container's environment).
 import { checkHealth } from '@grpc-ts/protos';
 import type { Command } from 'commander';
 import { parseTarget } from '../channel';
-import { CliError, EXIT_FAILED, describeError } from '../cli-error';
+import { CliError, EXIT_FAILED } from '../cli-error';
 import { CliContext } from '../context';
 import { checkedArg } from '../arg-parsers';
 
@@ -24,9 +25,9 @@ export function registerHealthCommand(program: Command): void {
       let state: string;
       try {
         // One attempt, no retries: a health check must answer within its deadline, not hide a failure.
-        state = await checkHealth(address, service, { timeoutMs: context.options.timeout });
+        state = await checkHealth(address, service, context.healthOptions());
       } catch (error) {
-        throw new CliError(`health ${address}${service ? ` ${service}` : ''}: ${describeError(error)}`);
+        throw new CliError(`health ${address}${service ? ` ${service}` : ''}: ${context.explain(error)}`);
       }
       if (context.json) context.printJson({ target: address, service, status: state });
       else context.print(state);

@@ -75,6 +75,9 @@ export function registerLoadCommand(program: Command): void {
           timeoutMs: context.options.timeout,
           connectTimeoutMs: context.options.timeout,
           retry: context.channelSettings(),
+          tls: context.security.tls,
+          token: context.security.token,
+          explain: (error) => context.explain(error),
           signal: interrupted.signal,
         });
         const progress = context.json ? { stop: () => undefined } : showProgress(run.progress, { count: options.count, durationMs });

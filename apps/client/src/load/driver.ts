@@ -3,7 +3,8 @@
 // until the duration is over or `count` calls were started. Every slot's callbacks, call
 // options and metadata are made once; a call costs its grpc-js call, an hrtime reading and
 // a histogram increment.
-import { Client, Metadata, credentials, type CallOptions } from '@grpc/grpc-js';
+import { Client, Metadata, type CallOptions, type ChannelCredentials, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import { channelSecurity, health, withBearerToken, type TlsOptions } from '@grpc-ts/protos';
 import { channelOptions, type RetrySettings } from '../channel';
 import { CliError } from '../cli-error';
 import { LatencyHistogram } from './histogram';
@@ -28,6 +29,11 @@ export interface LoadPlan {
   /** How long every channel may take to connect before the run starts. */
   connectTimeoutMs: number;
   retry: RetrySettings;
+  /** TLS (false: plaintext) and the bearer token every call carries. */
+  tls: TlsOptions | false;
+  token?: string;
+  /** Turns a connection failure into the CLI's one line (with its security hint). */
+  explain?: (error: ServiceError) => string;
   /** Aborting stops starting calls; in-flight calls finish and the run reports. */
   signal?: AbortSignal;
 }
@@ -54,8 +60,9 @@ export interface LoadRun {
 
 /** Opens the channels (each with its own connection) and waits until every one is connected. */
 async function connectChannels(plan: LoadPlan): Promise<Client[]> {
-  const options = channelOptions({ ...plan.retry, ownConnection: true });
-  const clients = Array.from({ length: plan.channels }, () => new Client(plan.target, credentials.createInsecure(), options));
+  const security = channelSecurity(plan.tls);
+  const options = { ...security.channelOptions, ...channelOptions({ ...plan.retry, ownConnection: true }) };
+  const clients = Array.from({ length: plan.channels }, () => new Client(plan.target, security.credentials, options));
   const deadline = Date.now() + plan.connectTimeoutMs;
   try {
     await Promise.all(
@@ -64,10 +71,27 @@ async function connectChannels(plan: LoadPlan): Promise<Client[]> {
       ),
     );
   } catch {
+    // waitForReady says only "failed to connect before the deadline"; one call on the same
+    // channel settings tells why (refused, TLS, certificates).
+    const why = await probe(plan.target, security.credentials, options);
     for (const client of clients) client.close();
-    throw new CliError(`UNAVAILABLE: cannot connect to ${plan.target} within ${plan.connectTimeoutMs} ms`);
+    const line = `UNAVAILABLE: cannot connect to ${plan.target} within ${plan.connectTimeoutMs} ms`;
+    if (!why || !plan.explain) throw new CliError(line);
+    throw new CliError(`${line}: ${plan.explain(why).replace(/^UNAVAILABLE: (No connection established\. Last error: )?(Error: )?/, '')}`);
   }
   return clients;
+}
+
+/** One Health/Check on a fresh channel: its error, or undefined when it got an answer. */
+function probe(target: string, credentials: ChannelCredentials, options: ChannelOptions): Promise<ServiceError | undefined> {
+  const client = new Client(target, credentials, options);
+  const check = health.HealthService.check;
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(check.path, check.requestSerialize, check.responseDeserialize, { service: '' }, { deadline: Date.now() + 2_000 }, (error) => {
+      client.close();
+      resolve(error ?? undefined);
+    });
+  });
 }
 
 export async function startLoad(plan: LoadPlan): Promise<LoadRun> {
@@ -75,7 +99,7 @@ export async function startLoad(plan: LoadPlan): Promise<LoadRun> {
   const latency = new LatencyHistogram();
   const statusCounts = new Float64Array(STATUS_CODES);
   const prepareSlot = plan.rpc.prepare(plan.params);
-  const metadata = new Metadata(); // grpc-js clones it per call, so one is shared
+  const metadata = withBearerToken(new Metadata(), plan.token); // grpc-js clones it per call, so one is shared
   const limit = plan.count ?? Infinity;
   let started = 0;
   let completed = 0;

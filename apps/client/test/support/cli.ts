@@ -25,8 +25,10 @@ export interface CliRunOptions {
 /** Starts the CLI; `result` resolves when it has exited and its output is complete. */
 export function spawnCli(args: string[], options: CliRunOptions = {}): { child: ChildProcess; result: Promise<CliRun> } {
   const [command, ...prefix] = options.command ?? cliFromSource;
-  // Addresses only from what the test passes, never from the developer's shell.
-  const { PROD_SERVICE_ADDR: _p, ROUTE_GUIDE_ADDR: _r, ...inherited } = process.env;
+  // Addresses and client settings only from what the test passes, never from the developer's shell.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !['PROD_SERVICE_ADDR', 'ROUTE_GUIDE_ADDR'].includes(key) && !key.startsWith('CLIENT_')),
+  );
   const child = spawn(command, [...prefix, ...args], {
     env: { ...inherited, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -30,8 +30,8 @@ export interface ConnectionListenerOptions {
   /** Called with every accepted socket; the transport owns it from then on. */
   onConnection(socket: Socket): void;
   /**
-   * A deadline for a connection to become a real client. With TLS it bounds the TLS
-   * handshake (a client that never finishes it is dropped) and `done` is not consulted.
+   * A deadline for a connection to become a real client, from accept. With TLS it covers the
+   * TLS handshake too, and `done` is asked of the decrypted socket.
    */
   handshake?: HandshakeCheck;
   tls?: ListenerTls;
@@ -73,13 +73,20 @@ export async function listenWithConnectionLimit(
   let handshakeTimeouts = 0;
   let tlsFailures = 0;
   let whenDrained: (() => void)[] = [];
+  // Under TLS the deadline runs from accept over the TLS handshake and the transport's own
+  // (done() is asked of the decrypted socket): Node's handshakeTimeout never fires for a client
+  // that sends no byte at all. A raw socket and its TLS socket share their remote address and
+  // port, which is how the secure side is found again.
+  const secured = new Map<string, Socket>();
+  const peerKey = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
   const track = (socket: Socket) => {
     open++;
+    const key = tls ? peerKey(socket) : '';
     let timer: NodeJS.Timeout | undefined;
-    // Under TLS the TLS server's own handshakeTimeout bounds the handshake.
-    if (handshake && !tls) {
+    if (handshake) {
       timer = setTimeout(() => {
-        if (handshake.done(socket)) return;
+        const transportSocket = tls ? secured.get(key) : socket;
+        if (transportSocket && handshake.done(transportSocket)) return;
         handshakeTimeouts++;
         socket.destroy();
       }, handshake.timeoutMs);
@@ -87,6 +94,7 @@ export async function listenWithConnectionLimit(
     socket.once('close', () => {
       open--;
       clearTimeout(timer);
+      if (tls) secured.delete(key);
       if (open === 0) {
         for (const resolve of whenDrained) resolve();
         whenDrained = [];
@@ -101,14 +109,20 @@ export async function listenWithConnectionLimit(
         requestCert: tls.requireClientCertificate,
         rejectUnauthorized: tls.requireClientCertificate,
         ALPNProtocols: tls.alpn,
-        handshakeTimeout: handshake?.timeoutMs ?? 120_000,
+        // Ours (above) ends a handshake that is late; this one is only a backstop.
+        handshakeTimeout: handshake ? handshake.timeoutMs * 2 : 120_000,
         noDelay: true,
       },
-      (socket: TLSSocket) => onConnection(socket),
+      (socket: TLSSocket) => {
+        secured.set(peerKey(socket), socket);
+        onConnection(socket);
+      },
     );
     // 'connection' is the raw TCP socket: counted (and limited) before any TLS work.
     tlsServer.on('connection', track);
-    tlsServer.on('tlsClientError', (error) => {
+    tlsServer.on('tlsClientError', (error, socket) => {
+      // A socket our deadline destroyed is already counted there.
+      if (socket.destroyed && (error as NodeJS.ErrnoException).code === 'ECONNRESET') return;
       if ((error as NodeJS.ErrnoException).code === 'ERR_TLS_HANDSHAKE_TIMEOUT') handshakeTimeouts++;
       else tlsFailures++;
     });

@@ -10,12 +10,18 @@ export async function* requestsOf<Req>(call: ServerCall): AsyncGenerator<Req> {
   // destroyOnReturn: false: the default iterator destroys the stream once the requests end,
   // which for a bidi call also destroys its writable side, so the status is never sent.
   const iterator = (call.raw as unknown as ReadableRaw).iterator({ destroyOnReturn: false });
-  const stopped = call.whenStopped().then((): IteratorResult<unknown> => ({ done: true, value: undefined }));
+  // One listener on the call's end wakes whichever read is pending. (Promise.race against a
+  // promise that lives as long as the call adds a reaction to it per message, and each kept
+  // its message alive until the call ended: a RouteChat fed 16 KiB notes ran out of heap.)
+  let wake: ((result: IteratorResult<unknown>) => void) | undefined;
+  void call.whenStopped().then(() => wake?.({ done: true, value: undefined }));
   try {
     while (!call.ended) {
-      const pending = iterator.next();
-      pending.catch(() => undefined); // may settle after we stopped listening; never unhandled
-      const next = await Promise.race([pending, stopped]);
+      const next = await new Promise<IteratorResult<unknown>>((resolve, reject) => {
+        wake = resolve;
+        iterator.next().then(resolve, (error: unknown) => (call.ended ? resolve({ done: true, value: undefined }) : reject(error)));
+      });
+      wake = undefined;
       if (next.done || call.ended) return;
       call.activity++;
       yield next.value as Req;

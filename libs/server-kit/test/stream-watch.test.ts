@@ -1,0 +1,77 @@
+// The stream watch on a real server: limits that live below grpc-js's API, each checked
+// with a raw HTTP/2 client doing what a grpc-js client never would.
+import { status } from '@grpc/grpc-js';
+import { routeguide } from '@grpc-ts/protos';
+import { rawCall, rawSession, waitFor } from '@grpc-ts/test-support';
+import { connect, constants } from 'node:http2';
+import { ServiceServer } from '../src';
+import { publicPolicies, startTestServer, testLogger, type RunningTestServer } from '../src/testing';
+
+describe('stream watch', () => {
+  let running: RunningTestServer;
+
+  beforeEach(async () => {
+    const server = new ServiceServer({
+      logger: testLogger(),
+      limits: { maxConcurrentRpcs: 20, streamIdleTimeoutMs: 300, maxMetadataBytes: 4096 },
+    }).addService(routeguide.RouteGuideService, { getFeature: (p) => ({ name: '', location: p }) }, publicPolicies(routeguide.RouteGuideService));
+    running = await startTestServer(server);
+  });
+
+  afterEach(async () => {
+    await running.stop();
+  });
+
+  const counts = () => running.server.streamWatchCounts!;
+
+  it('closes the connection of a client that sends metadata over the limit before acknowledging our SETTINGS', async () => {
+    const session = connect(`http://${running.address}`); // requests go out with the preface
+    session.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
+    const stream = session.request({ ':method': 'POST', ':path': '/routeguide.RouteGuide/GetFeature', 'x-pad': 'v'.repeat(8_000) });
+    stream.on('error', () => undefined);
+    await closed;
+    expect(counts().refusedForMetadata).toBe(1);
+  });
+
+  it('resets a unary call whose request never arrives at the idle limit, and the oldest beyond the cap after a sweep', async () => {
+    const session = rawSession(running.address);
+    try {
+      const calls = Array.from({ length: 30 }, () => rawCall(session, { path: '/routeguide.RouteGuide/GetFeature' })); // no message, no half-close
+      const outcomes = await Promise.all(calls.map((call) => call.status));
+      expect(outcomes.every((o) => o === 'reset')).toBe(true);
+      const codes = calls.map((call) => call.stream.rstCode);
+      expect(codes.filter((c) => c === constants.NGHTTP2_ENHANCE_YOUR_CALM).length).toBe(10); // 30 waiting, cap 20
+      expect(codes.filter((c) => c === constants.NGHTTP2_CANCEL).length).toBe(20); // the rest at the idle limit
+      expect(counts()).toMatchObject({ refusedAwaitingRequest: 10, resetAwaitingRequest: 20 });
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it('asks a client that resets streams by the hundred to move to a new connection, without failing its calls', async () => {
+    const session = rawSession(running.address);
+    let goaway: { code: number; data: string } | undefined;
+    session.on('goaway', (code, _last, data) => (goaway ??= { code, data: data?.toString() ?? '' }));
+    try {
+      for (let i = 0; i < 600 && !goaway; i++) {
+        rawCall(session, { path: '/routeguide.RouteGuide/GetFeature', timeoutMs: 10_000 }).stream.close(constants.NGHTTP2_CANCEL);
+        if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await waitFor(() => goaway, 'a GOAWAY', 5_000);
+      expect(goaway).toEqual({ code: constants.NGHTTP2_NO_ERROR, data: 'too_many_resets' });
+      expect(counts().recycledForResets).toBe(1);
+    } finally {
+      session.destroy();
+    }
+    // A new connection is served as usual.
+    const fresh = rawSession(running.address);
+    try {
+      const call = rawCall(fresh, { path: '/routeguide.RouteGuide/GetFeature', timeoutMs: 5_000 });
+      call.stream.end(Buffer.from([0, 0, 0, 0, 0]));
+      await expect(call.status).resolves.toMatchObject({ code: status.OK });
+    } finally {
+      fresh.destroy();
+    }
+  });
+});
