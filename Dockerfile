@@ -1,17 +1,21 @@
-# One image per app, built from the repository root:
-#   docker build --target prod-service -t grpc-ts/prod-service .
-#   docker build --target route-guide  -t grpc-ts/route-guide .
-#   docker build --target certs        -t grpc-ts/certs .
-#   docker build --target client       -t grpc-ts/client .
-#   docker build --target edge         -t grpc-ts/edge .
-# (docker compose builds all four.) Stages:
+# One image per app, built from the repository root. The gRPC services share one stage,
+# `service`, chosen by build args (compose passes them; a generated service needs no edit here):
+#   docker build --target service --build-arg APP=prod-service --build-arg PORT=50051 \
+#     --build-arg HEALTH_SERVICE=services.ProdService -t grpc-ts/prod-service .
+#   docker build --target edge   -t grpc-ts/edge .
+#   docker build --target certs  -t grpc-ts/certs .
+#   docker build --target client -t grpc-ts/client .
+# (docker compose builds them all.) Stages:
 #   manifests  the package files alone, so `npm ci` stays cached until a dependency changes
-#   build      `npm ci` once and every app bundled by its Nx build target (esbuild)
+#   build      `npm ci` once and every app bundled by its Nx build target (esbuild): every
+#              project tagged type:service, the client and the certs step
 #   runtime    base of the service images: a non-root user, the bundled client, which
 #              the gRPC HEALTHCHECK runs, and the entrypoint that sizes node's heap from
 #              the container's memory limit (docker/node-entry.sh)
-#   <app>      one small image per app: its bundle only, no node_modules, no sources
+#   service    one gRPC service's image (APP): its bundle only, no node_modules, no sources
+#   edge       the front service: its bundle and the web page, an HTTP health check
 #   certs      compose's one-shot step that makes the CA, certificates and token (apps/certs)
+#   client     the CLI
 # Works with BuildKit and with the classic builder (docker-compose 1.29).
 
 # Any image with node (20.11+, 22 or 24) + npm in /usr/local/bin and a `node` user (uid 1000)
@@ -45,7 +49,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 # The generated protobuf code is committed (CI checks it is fresh), so the builds run
 # without their generate dependencies: no buf or bash needed here.
-RUN npx nx run-many -t build -p prod-service route-guide client certs edge --excludeTaskDependencies --output-style=static
+RUN npx nx run-many -t build --projects=tag:type:service,client,certs --excludeTaskDependencies --output-style=static
 
 FROM ${BASE_IMAGE} AS runtime
 WORKDIR /app
@@ -60,21 +64,22 @@ COPY docker/node-entry.sh /opt/node-entry.sh
 # The official image's `node` user; numeric so orchestrators can verify it is not root.
 USER 1000:1000
 
-FROM runtime AS prod-service
-COPY --from=build /src/dist/apps/prod-service ./
-EXPOSE 50051 9464
-# The health check asks the server itself over gRPC (grpc.health.v1), not a TCP connect.
-# It assumes the default PORT (50051); change both together.
+# Any gRPC service built on server-kit: APP is its project (dist/apps/APP), PORT its default
+# gRPC port, HEALTH_SERVICE the service name its health check asks for. Data files the
+# services ship are bundled into main.js (DATA=<file> replaces them at run time).
+FROM runtime AS service
+ARG APP
+ARG PORT
+ARG HEALTH_SERVICE
+RUN test -n "${APP}" && test -n "${PORT}" && test -n "${HEALTH_SERVICE}" || \
+  { echo "the service stage needs --build-arg APP, PORT and HEALTH_SERVICE" >&2; exit 1; }
+COPY --from=build /src/dist/apps/${APP} ./
+EXPOSE ${PORT} 9464
+# The health check asks the server itself over gRPC (grpc.health.v1), not a TCP connect, at
+# the default PORT; compose runs its own (over mutual TLS, with the service's certificate).
+ENV HEALTH_TARGET=127.0.0.1:${PORT} HEALTH_SERVICE=${HEALTH_SERVICE}
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:50051", "services.ProdService"]
-CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]
-
-FROM runtime AS route-guide
-# The feature database is bundled into main.js; DATA=<file> replaces it at run time.
-COPY --from=build /src/dist/apps/route-guide ./
-EXPOSE 50052 9464
-HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "/opt/client/main.js", "health", "127.0.0.1:50052", "routeguide.RouteGuide"]
+  CMD node /opt/client/main.js health "$HEALTH_TARGET" "$HEALTH_SERVICE"
 CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]
 
 # Writes the CA, each service's and the client's certificate and key, the token signing key

@@ -129,6 +129,13 @@ describe('nx g @grpc-ts/tools:service, twice, in a copy of the workspace', () =>
     expect(bufYaml).not.toContain(second.snakeName);
   });
 
+  it('leaves the settings docs fresh: each new service\'s README table and .env.example', async () => {
+    expectSuccess(await workspace.run('npx nx run tools:check-docs --outputStyle=static'), 'check-docs');
+    const file = (path: string) => readFileSync(join(workspace.root, path), 'utf8');
+    expect(file(`apps/${first.projectName}/README.md`)).toMatch(/\| `PORT` \| `\d+` \|/);
+    expect(file('.env.example')).toContain(`${first.envPrefix}_MAX_CONCURRENT_RPCS=1000`);
+  });
+
   it('typechecks every project', async () => {
     expectSuccess(await workspace.run('npx nx run-many -t typecheck --outputStyle=static'), 'typecheck');
   });
@@ -189,16 +196,14 @@ describe('nx g @grpc-ts/tools:service, twice, in a copy of the workspace', () =>
     }
   });
 
-  it('adds a parseable compose entry and a Dockerfile stage for each', () => {
-    if (!existsSync(file('docker-compose.yml'))) return; // the generator skipped it (covered by unit tests)
+  it('adds a parseable compose entry for each that builds the Dockerfile\'s service stage, leaving the Dockerfile alone', () => {
     const compose = parseYaml(readFileSync(file('docker-compose.yml'), 'utf8'), { merge: true }) as {
-      services: Record<string, { build: { target: string } }>;
+      services: Record<string, { build: { target: string; args: Record<string, string> } }>;
     };
-    const dockerfile = readFileSync(file('Dockerfile'), 'utf8');
     for (const n of [first, second]) {
-      expect(compose.services[n.projectName]?.build.target).toBe(n.projectName);
-      expect(dockerfile).toMatch(new RegExp(`^FROM runtime AS ${n.projectName}$`, 'm'));
+      expect(compose.services[n.projectName]?.build).toMatchObject({ target: 'service', args: { APP: n.projectName, HEALTH_SERVICE: n.fullServiceName } });
     }
+    expect(readFileSync(file('Dockerfile'), 'utf8')).toBe(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8'));
   });
 
   it('buf breaking really compares: deleting a field of an existing proto fails it', async () => {

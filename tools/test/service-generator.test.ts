@@ -6,6 +6,7 @@
 import { getProjects, logger, readJson, type Tree } from '@nx/devkit';
 import { parse as parseYaml } from 'yaml';
 import serviceGenerator from '../generators/service/index';
+import { hasGenericServiceStage } from '../generators/service/docker-wiring';
 import { FIRST_SERVICE_PORT, usedServicePorts, composeHostPorts } from '../generators/service/ports';
 import { deriveServiceNames } from '../generators/service/service-names';
 import { baselineTree, freeServiceName, protosNamespaces as namespaces, snapshot, workspaceTree } from './support/seed-tree';
@@ -20,7 +21,7 @@ const read = (tree: Tree, path: string) => {
 };
 
 interface ComposeService {
-  build: { target: string; context: string };
+  build: { target: string; context: string; args?: Record<string, string> };
   command?: string[];
   ports: string[];
   environment: Record<string, string>;
@@ -194,7 +195,7 @@ describe('service generator: names', () => {
     );
     expect(read(tree, 'apps/stock-level-service/src/config.ts')).toContain('export const stockLevelServiceEnv = {');
     expect(composeServices(tree)['stock-level-service']!.environment.MAX_CONCURRENT_RPCS).toBe(
-      '${STOCK_LEVEL_SERVICE_MAX_CONCURRENT_RPCS:-1000}',
+      '${STOCK_LEVEL_SERVICE_MAX_CONCURRENT_RPCS:-}',
     );
   });
 
@@ -368,20 +369,25 @@ describe('service generator: on the workspace as it is', () => {
       namespaces: namespaces(tree),
       ports: usedServicePorts(tree),
       hostPorts: composeHostPorts(tree),
-      stages: stages(read(tree, 'Dockerfile')),
+      dockerfile: read(tree, 'Dockerfile'),
       compose: Object.keys(composeServices(tree)),
     };
+    // The template builds every service from one stage, by build args (the baseline fixture
+    // tests the older one-stage-per-service Dockerfile).
+    expect(hasGenericServiceStage(before.dockerfile)).toBe(true);
     await serviceGenerator(tree, { name });
 
     expect(namespaces(tree)).toEqual([...before.namespaces, n.propertyName]);
     expect(getProjects(tree).has(n.projectName)).toBe(true);
     const port = firstUnused(before.ports, FIRST_SERVICE_PORT);
     expect(read(tree, `apps/${n.projectName}/src/config.ts`)).toContain(`...baseServiceEnv({ port: ${port} }),`);
-    // The Dockerfile gains exactly this stage; the default (last) stage stays what it was.
-    const after = stages(read(tree, 'Dockerfile'));
-    expect(after.filter((s) => !before.stages.includes(s))).toEqual([n.projectName]);
-    expect(after.at(-1)).toBe(before.stages.at(-1));
+    // The Dockerfile is left alone; compose builds the service stage with this service's args.
+    expect(read(tree, 'Dockerfile')).toBe(before.dockerfile);
     const services = composeServices(tree);
+    expect(services[n.projectName]!.build).toMatchObject({
+      target: 'service',
+      args: { BASE_IMAGE: expect.any(String), APP: n.projectName, PORT: String(port), HEALTH_SERVICE: n.fullServiceName },
+    });
     expect(Object.keys(services)).toEqual(expect.arrayContaining([...before.compose, n.projectName]));
     const metricsPort = firstUnused(new Set([...before.hostPorts, port]), 9464);
     expect(services[n.projectName]!.ports).toEqual([
@@ -419,6 +425,3 @@ describe('service generator: on the workspace as it is', () => {
   });
 });
 
-function stages(dockerfile: string): string[] {
-  return [...dockerfile.matchAll(/^FROM \S+ AS ([\w-]+)$/gm)].map((m) => m[1]!);
-}

@@ -14,8 +14,11 @@ export function baseServiceEnv(defaults: { port: number; metricsPort?: number })
   const offset = defaults.port - 50051;
   const metricsPort = defaults.metricsPort ?? (offset >= 0 && offset < 1000 ? 9464 + offset : 9464);
   return {
+    /** Address to bind (0.0.0.0: every IPv4 interface; :: for IPv6). */
     HOST: envString({ default: '0.0.0.0', pattern: /^[\w.:[\]-]+$/ }),
+    /** gRPC port to bind; 0 picks a free one (logged in the `listening` line). */
     PORT: envInt({ default: defaults.port, min: 0, max: 65535 }),
+    /** JSON logs (pino) on stdout from this level up. */
     LOG_LEVEL: envEnum(LOG_LEVELS, { default: 'info' }),
     /** How long in-flight calls may take to finish after SIGTERM before the server forces shutdown. */
     SHUTDOWN_GRACE_MS: envInt({ default: 10_000, min: 0, max: 600_000 }),
@@ -28,7 +31,10 @@ export function baseServiceEnv(defaults: { port: number; metricsPort?: number })
 export function limitsEnv(metricsPort = 9464) {
   return {
     /**
-     * Server-wide limit on active RPCs; 0 = unlimited. Health and reflection are exempt. It
+     * Server-wide limit on active RPCs; 0 = unlimited. A call takes a slot when it arrives and
+     * gives it back exactly once when it finishes, fails, is cancelled or passes its deadline;
+     * streams hold theirs for their whole life; over the limit: RESOURCE_EXHAUSTED "server is at
+     * its limit of N concurrent RPCs; retry later". Health and reflection are exempt. It
      * also caps the unary and server-streaming calls left waiting for their request (headers
      * in, message or half-close not, for over a second): the oldest beyond it are reset.
      */
@@ -37,7 +43,11 @@ export function limitsEnv(metricsPort = 9464) {
     RPC_QUEUE_SIZE: envInt({ default: 0, min: 0, max: 1_000_000 }),
     /** How long a queued RPC waits for a slot before RESOURCE_EXHAUSTED. */
     RPC_QUEUE_TIMEOUT_MS: envInt({ default: 1000, min: 1, max: 600_000 }),
-    /** Most concurrent client connections (HTTP/2 sessions) per process; 0 = unlimited. */
+    /**
+     * Most concurrent client connections (HTTP/2 sessions) per process; 0 = unlimited. Sockets
+     * are accepted on the kit's own listener and handed to grpc-js, so extra ones are closed
+     * before any TLS or HTTP/2 work (the client sees UNAVAILABLE).
+     */
     MAX_CONNECTIONS: envInt({ default: 1000, min: 0, max: 1_000_000 }),
     /**
      * A stream (client, server or bidi) that sends and receives no message for this long ends
@@ -71,6 +81,7 @@ export function limitsEnv(metricsPort = 9464) {
      * 0 = no pings.
      */
     KEEPALIVE_TIME_MS: envInt({ default: 60_000, min: 0, max: 2_000_000_000 }),
+    /** How long a keepalive ping may go unanswered before the connection is closed. */
     KEEPALIVE_TIMEOUT_MS: envInt({ default: 20_000, min: 1, max: 600_000 }),
     /**
      * Most bytes of request metadata (HTTP/2 headers, uncompressed) one call may send; a call

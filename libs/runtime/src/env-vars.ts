@@ -14,7 +14,18 @@ export interface EnvVar<T> {
   /** Parses the raw value (undefined when unset); returns the value or throws a message. */
   parse(raw: string | undefined): T;
   describe: string;
+  /** The default as the docs show it; undefined: required. */
+  readonly default?: string;
 }
+
+/** What every env* helper takes about its default: the value, and how docs show it when it depends on the machine. */
+interface DefaultOptions<T> {
+  default?: T;
+  /** Shown in the generated docs instead of the value (e.g. "the machine's cores"). */
+  defaultText?: string;
+}
+
+const shownDefault = <T>(opts: DefaultOptions<T>) => opts.defaultText ?? (opts.default === undefined ? undefined : String(opts.default));
 
 type Spec = Record<string, EnvVar<unknown>>;
 export type ConfigOf<S extends Spec> = { readonly [K in keyof S]: S[K] extends EnvVar<infer T> ? T : never };
@@ -43,11 +54,12 @@ function withDefault<T>(raw: string | undefined, fallback: T | undefined, parse:
   return parse(raw);
 }
 
-export function envInt(opts: { default?: number; min?: number; max?: number } = {}): EnvVar<number> {
+export function envInt(opts: DefaultOptions<number> & { min?: number; max?: number } = {}): EnvVar<number> {
   const min = opts.min ?? Number.MIN_SAFE_INTEGER;
   const max = opts.max ?? Number.MAX_SAFE_INTEGER;
   return {
     describe: `an integer from ${min} to ${max}`,
+    default: shownDefault(opts),
     parse: (raw) =>
       withDefault(raw, opts.default, (text) => {
         if (!/^-?\d+$/.test(text.trim())) throw new Error('is not an integer');
@@ -58,9 +70,10 @@ export function envInt(opts: { default?: number; min?: number; max?: number } = 
   };
 }
 
-export function envString(opts: { default?: string; pattern?: RegExp } = {}): EnvVar<string> {
+export function envString(opts: DefaultOptions<string> & { pattern?: RegExp } = {}): EnvVar<string> {
   return {
     describe: opts.pattern ? `a string matching ${opts.pattern}` : 'a non-empty string',
+    default: shownDefault(opts),
     parse: (raw) =>
       withDefault(raw, opts.default, (text) => {
         if (opts.pattern && !opts.pattern.test(text)) throw new Error('has the wrong form');
@@ -69,9 +82,10 @@ export function envString(opts: { default?: string; pattern?: RegExp } = {}): En
   };
 }
 
-export function envEnum<const T extends string>(values: readonly T[], opts: { default?: T } = {}): EnvVar<T> {
+export function envEnum<const T extends string>(values: readonly T[], opts: DefaultOptions<T> = {}): EnvVar<T> {
   return {
     describe: `one of ${values.join(', ')}`,
+    default: shownDefault(opts),
     parse: (raw) =>
       withDefault(raw, opts.default, (text) => {
         if (!(values as readonly string[]).includes(text)) throw new Error('is not allowed');
@@ -80,9 +94,10 @@ export function envEnum<const T extends string>(values: readonly T[], opts: { de
   };
 }
 
-export function envBool(opts: { default?: boolean } = {}): EnvVar<boolean> {
+export function envBool(opts: DefaultOptions<boolean> = {}): EnvVar<boolean> {
   return {
     describe: 'true or false (also 1/0, yes/no)',
+    default: shownDefault(opts),
     parse: (raw) =>
       withDefault(raw, opts.default, (text) => {
         const lowered = text.trim().toLowerCase();
@@ -97,6 +112,7 @@ export function envBool(opts: { default?: boolean } = {}): EnvVar<boolean> {
 export function envOptionalFile(): EnvVar<string> {
   return {
     describe: 'the path of a readable file, or unset',
+    default: '',
     parse: (raw) => {
       if (raw === undefined) return '';
       try {
@@ -111,5 +127,5 @@ export function envOptionalFile(): EnvVar<string> {
 
 /** An optional string ('' when unset). */
 export function envOptionalString(): EnvVar<string> {
-  return { describe: 'a string, or unset', parse: (raw) => raw ?? '' };
+  return { describe: 'a string, or unset', default: '', parse: (raw) => raw ?? '' };
 }

@@ -8,7 +8,7 @@ export function executorEnv(defaultKind: ExecutorKind) {
     /** inline (event loop), threads (worker_threads) or processes (child processes). */
     EXECUTOR: envEnum(EXECUTOR_KINDS, { default: defaultKind }),
     /** Workers of a threads/processes executor. */
-    EXECUTOR_SIZE: envInt({ default: availableParallelism(), min: 1, max: 256 }),
+    EXECUTOR_SIZE: envInt({ default: availableParallelism(), defaultText: "the machine's cores", min: 1, max: 256 }),
     /** Tasks that may wait for a worker before RESOURCE_EXHAUSTED. */
     EXECUTOR_QUEUE: envInt({ default: 64, min: 0, max: 1_000_000 }),
   };

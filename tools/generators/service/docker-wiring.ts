@@ -1,5 +1,8 @@
-// Adds the new service to the root Dockerfile (an image stage, and its project to the
-// build stage's `nx run-many -p` list) and to docker-compose.yml (a service entry with the
+// With the template's Dockerfile nothing is added there: its one `service` stage builds any
+// service from build args (APP, PORT, HEALTH_SERVICE) and its build stage bundles every
+// project tagged type:service; the compose entry passes the args. For an older Dockerfile
+// with one stage per service, adds the new service to it (an image stage, and its project to
+// the build stage's `nx run-many -p` list). Adds the service to docker-compose.yml (a service entry with the
 // same mutual TLS and token wiring as the others, and its name on the certs step's list, so
 // it gets a certificate), following the existing services' pattern. Text edits, not
 // YAML/Dockerfile rewriting: the files keep their comments and layout.
@@ -32,6 +35,10 @@ export function dockerConflicts(tree: Tree, names: ServiceNames): string[] {
   return conflicts;
 }
 
+/** The Dockerfile's stage for every gRPC service, chosen by build args. */
+export const hasGenericServiceStage = (dockerfile: string) =>
+  /^FROM\s+runtime\s+AS\s+service\s*$/im.test(dockerfile) && /^ARG\s+APP\s*$/m.test(dockerfile);
+
 function markerIndex(lines: string[]): number {
   return lines.findIndex((line) => /^\s*#/.test(line) && line.includes(INSERTION_MARKER));
 }
@@ -43,6 +50,14 @@ export function addDockerfileStage(tree: Tree, names: ServiceNames, port: number
   }
   const text = tree.read(DOCKERFILE, 'utf-8') ?? '';
   const lines = text.split('\n');
+  if (hasGenericServiceStage(text)) {
+    if (/nx\s+run-many\b.*\btag:type:service\b/.test(text)) {
+      return `${DOCKERFILE}: unchanged (its "service" stage builds ${names.projectName} from the build args compose passes).`;
+    }
+    const note = addToBuildList(lines, names.projectName);
+    tree.write(DOCKERFILE, lines.join('\n'));
+    return `${DOCKERFILE}: its "service" stage builds ${names.projectName} from build args${note}.`;
+  }
   const stageStarts = lines.flatMap((line, i) => (/^FROM\s/i.test(line) ? [i] : []));
   const serviceStages = stageStarts.filter((i) => /^FROM\s+runtime\s+AS\s+\S+/i.test(lines[i]!));
   if (!lines.some((line) => /^FROM\s.+\sAS\s+runtime\s*$/i.test(line)) || serviceStages.length === 0) {
@@ -145,20 +160,32 @@ export function addComposeService(tree: Tree, names: ServiceNames, port: number,
     `    CLIENT_KEY_FILE: ${certsFile('key')}`,
     `    CLIENT_SERVER_NAME: ${names.projectName}`,
   ];
+  const generic = hasGenericServiceStage(tree.read(DOCKERFILE, 'utf-8') ?? '');
   const entry = [
     `${names.projectName}:`,
     `  image: \${IMAGE_PREFIX:-grpc-ts}/${names.projectName}:\${IMAGE_TAG:-latest}`,
     `  build:`,
     ...(/&build\b/.test(text) ? [`    <<: *build`] : [`    context: .`, `    dockerfile: Dockerfile`]),
-    `    target: ${names.projectName}`,
+    ...(generic
+      ? [
+          `    # The Dockerfile's one stage for every gRPC service, chosen by these args.`,
+          `    target: service`,
+          `    args:`,
+          ...(/&build-args\b/.test(text) ? [`      <<: *build-args`] : []),
+          `      APP: ${names.projectName}`,
+          `      PORT: "${port}"`,
+          `      HEALTH_SERVICE: ${names.fullServiceName}`,
+        ]
+      : [`    target: ${names.projectName}`]),
     `  environment:`,
     ...security,
-    `    LOG_LEVEL: \${LOG_LEVEL:-info}`,
-    `    MAX_CONCURRENT_RPCS: \${${p}_MAX_CONCURRENT_RPCS:-1000}`,
-    `    RPC_QUEUE_SIZE: \${${p}_RPC_QUEUE_SIZE:-0}`,
-    `    MAX_CONNECTIONS: \${${p}_MAX_CONNECTIONS:-1000}`,
-    `    WORKERS: \${${p}_WORKERS:-1}`,
-    `    SHUTDOWN_GRACE_MS: \${SHUTDOWN_GRACE_MS:-10000}`,
+    // Passed through: unset, the service's own default applies (written once, in its spec).
+    `    LOG_LEVEL: \${LOG_LEVEL:-}`,
+    `    MAX_CONCURRENT_RPCS: \${${p}_MAX_CONCURRENT_RPCS:-}`,
+    `    RPC_QUEUE_SIZE: \${${p}_RPC_QUEUE_SIZE:-}`,
+    `    MAX_CONNECTIONS: \${${p}_MAX_CONNECTIONS:-}`,
+    `    WORKERS: \${${p}_WORKERS:-}`,
+    `    SHUTDOWN_GRACE_MS: \${SHUTDOWN_GRACE_MS:-}`,
     `  ports:`,
     `    - "\${PUBLISH_ADDRESS:-127.0.0.1}:\${${p}_PORT:-${port}}:${port}"`,
     `    - "\${PUBLISH_ADDRESS:-127.0.0.1}:\${${p}_METRICS_PORT:-${metricsHostPort}}:${CONTAINER_METRICS_PORT}"`,

@@ -7,6 +7,8 @@ import { execSync } from 'node:child_process';
 const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_USE_LOCAL: 'true', NX_TUI: 'false' };
 
 export const GENERATE_PROTOS = 'npx nx run protos:generate --outputStyle=static';
+// The new service's settings table (its README) and .env.example, from its spec.
+export const WRITE_DOCS = 'npx tsx tools/scripts/env-docs.ts';
 // Lock file only: records the new workspace package without touching node_modules; every
 // other entry is already in the lock, so it needs no network.
 export const UPDATE_LOCK = 'npm install --package-lock-only --offline --no-audit --no-fund --loglevel=error';
@@ -23,6 +25,12 @@ export function postGenerateTask(workspaceRoot: string, serviceProject: string):
         `The files were written, but generating the protobuf code failed (${(error as Error).message.split('\n')[0]}). ` +
           `Fix the cause above, then run: npx nx run protos:generate`,
       );
+    }
+    console.log(`\n> ${WRITE_DOCS}`);
+    try {
+      run(WRITE_DOCS);
+    } catch {
+      console.warn(`Could not write the settings docs: run npm run docs (npm test checks them).`);
     }
     console.log(`\n> ${UPDATE_LOCK}`);
     try {
