@@ -5,17 +5,18 @@
 #   docker build --target edge   -t grpc-ts/edge .
 #   docker build --target certs  -t grpc-ts/certs .
 #   docker build --target client -t grpc-ts/client .
-# (docker compose builds them all.) Stages:
+# (docker compose builds them all; a plain `docker build .` builds the last stage, `service`,
+# and stops asking for its args.) Stages:
 #   manifests  the package files alone, so `npm ci` stays cached until a dependency changes
 #   build      `npm ci` once and every app bundled by its Nx build target (esbuild): every
 #              project tagged type:service, the client and the certs step
 #   runtime    base of the service images: a non-root user, the bundled client, which
 #              the gRPC HEALTHCHECK runs, and the entrypoint that sizes node's heap from
 #              the container's memory limit (docker/node-entry.sh)
-#   service    one gRPC service's image (APP): its bundle only, no node_modules, no sources
-#   edge       the front service: its bundle and the web page, an HTTP health check
 #   certs      compose's one-shot step that makes the CA, certificates and token (apps/certs)
+#   edge       the front service: its bundle and the web page, an HTTP health check
 #   client     the CLI
+#   service    one gRPC service's image (APP): its bundle only, no node_modules, no sources
 # Works with BuildKit and with the classic builder (docker-compose 1.29).
 
 # Any image with node (20.11+, 22 or 24) + npm in /usr/local/bin and a `node` user (uid 1000)
@@ -64,24 +65,6 @@ COPY docker/node-entry.sh /opt/node-entry.sh
 # The official image's `node` user; numeric so orchestrators can verify it is not root.
 USER 1000:1000
 
-# Any gRPC service built on server-kit: APP is its project (dist/apps/APP), PORT its default
-# gRPC port, HEALTH_SERVICE the service name its health check asks for. Data files the
-# services ship are bundled into main.js (DATA=<file> replaces them at run time).
-FROM runtime AS service
-ARG APP
-ARG PORT
-ARG HEALTH_SERVICE
-RUN test -n "${APP}" && test -n "${PORT}" && test -n "${HEALTH_SERVICE}" || \
-  { echo "the service stage needs --build-arg APP, PORT and HEALTH_SERVICE" >&2; exit 1; }
-COPY --from=build /src/dist/apps/${APP} ./
-EXPOSE ${PORT} 9464
-# The health check asks the server itself over gRPC (grpc.health.v1), not a TCP connect, at
-# the default PORT; compose runs its own (over mutual TLS, with the service's certificate).
-ENV HEALTH_TARGET=127.0.0.1:${PORT} HEALTH_SERVICE=${HEALTH_SERVICE}
-HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD node /opt/client/main.js health "$HEALTH_TARGET" "$HEALTH_SERVICE"
-CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]
-
 # Writes the CA, each service's and the client's certificate and key, the token signing key
 # (JWKS) and the client's token into the certs volume, keeping what is still good. /certs is
 # made here and owned by uid 1000, so a new named volume mounted on it is too: the files are
@@ -110,3 +93,23 @@ COPY --from=build /src/dist/apps/client ./
 USER 1000:1000
 ENTRYPOINT ["node", "--enable-source-maps", "main.js"]
 CMD ["demo"]
+
+# Last on purpose: the classic builder (docker-compose 1.29) builds every stage before its
+# target, so no other image's build ever runs this one's argument check.
+# Any gRPC service built on server-kit: APP is its project (dist/apps/APP), PORT its default
+# gRPC port, HEALTH_SERVICE the service name its health check asks for. Data files the
+# services ship are bundled into main.js (DATA=<file> replaces them at run time).
+FROM runtime AS service
+ARG APP
+ARG PORT
+ARG HEALTH_SERVICE
+RUN test -n "${APP}" && test -n "${PORT}" && test -n "${HEALTH_SERVICE}" || \
+  { echo "the service stage needs --build-arg APP, PORT and HEALTH_SERVICE" >&2; exit 1; }
+COPY --from=build /src/dist/apps/${APP} ./
+EXPOSE ${PORT} 9464
+# The health check asks the server itself over gRPC (grpc.health.v1), not a TCP connect, at
+# the default PORT; compose runs its own (over mutual TLS, with the service's certificate).
+ENV HEALTH_TARGET=127.0.0.1:${PORT} HEALTH_SERVICE=${HEALTH_SERVICE}
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD node /opt/client/main.js health "$HEALTH_TARGET" "$HEALTH_SERVICE"
+CMD ["sh", "/opt/node-entry.sh", "--enable-source-maps", "main.js"]
