@@ -37,7 +37,6 @@ export interface StreamWatchOptions {
 interface AwaitingRequest {
   stream: Http2Stream;
   since: number;
-  done: boolean;
 }
 
 /** Probable client resets on one connection, decaying at RESET_DECAY_PER_S. */
@@ -62,8 +61,10 @@ const RECYCLE_REASON = Buffer.from('too_many_resets');
 const TIMEOUT_UNITS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000001 };
 
 export class StreamWatch {
-  private awaiting: AwaitingRequest[] = [];
-  private awaitingNow = 0;
+  // Oldest first (a Set keeps insertion order). An entry leaves it the moment its request is
+  // in: kept until the next sweep, every finished call of the last second would stay alive
+  // with its stream (about 1 KB each), and the old-space GC that cost was +40% CPU per call.
+  private readonly awaiting = new Set<AwaitingRequest>();
   private readonly resets = new WeakMap<Http2Session, ResetScore>();
   /** Counts, for logs and tests. */
   readonly counts = { refusedForMetadata: 0, refusedAwaitingRequest: 0, resetAwaitingRequest: 0, recycledForResets: 0 };
@@ -77,30 +78,32 @@ export class StreamWatch {
 
   /** Calls waiting for their request now (headers in, message or half-close not yet). */
   get awaitingRequest(): number {
-    return this.awaitingNow;
+    return this.awaiting.size;
   }
 
   // Keeps the calls still waiting for their request (oldest first); resets those waiting since
   // before `idleCutoff`, then the oldest beyond the cap of those waiting since `settledCutoff`.
   sweep(idleCutoff: number, settledCutoff: number): void {
-    const kept: AwaitingRequest[] = [];
     let settled = 0;
     for (const entry of this.awaiting) {
-      if (entry.done) continue;
       if (entry.since <= idleCutoff) {
         this.counts.resetAwaitingRequest++;
+        this.awaiting.delete(entry);
         entry.stream.close(constants.NGHTTP2_CANCEL);
+      } else if (entry.since <= settledCutoff) {
+        settled++;
       } else {
-        kept.push(entry);
-        if (entry.since <= settledCutoff) settled++;
+        break; // the rest are newer still
       }
     }
     const cap = this.options.maxAwaiting;
-    for (let i = 0, excess = cap > 0 ? settled - cap : 0; excess > 0; i++, excess--) {
+    let excess = cap > 0 ? settled - cap : 0;
+    for (const entry of this.awaiting) {
+      if (excess-- <= 0) break;
       this.counts.refusedAwaitingRequest++;
-      kept[i]!.stream.close(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+      this.awaiting.delete(entry);
+      entry.stream.close(constants.NGHTTP2_ENHANCE_YOUR_CALM);
     }
-    this.awaiting = kept.filter((entry) => !entry.stream.closed);
   }
 
   private readonly onStream = (stream: Http2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
@@ -114,16 +117,11 @@ export class StreamWatch {
     }
     if (session) this.watchResets(stream, session, headers['grpc-timeout']);
     if (idleMs <= 0 || !requestFirstPaths.has(headers[':path'] as string)) return;
-    const entry: AwaitingRequest = { stream, since: Date.now(), done: false };
-    const done = () => {
-      if (entry.done) return;
-      entry.done = true;
-      this.awaitingNow--;
-    };
+    const entry: AwaitingRequest = { stream, since: Date.now() };
+    const done = () => this.awaiting.delete(entry);
     stream.once('end', done); // the request is in: grpc-js runs the handler now
     stream.once('close', done);
-    this.awaitingNow++;
-    this.awaiting.push(entry);
+    this.awaiting.add(entry);
   };
 
   private watchResets(stream: Http2Stream, session: Http2Session, timeout: string | string[] | undefined): void {
