@@ -12,7 +12,7 @@ import { formatMicros, type ServerCpu } from './server-cpu';
 
 /** The goals for the project services. */
 export const GOALS = {
-  projectVsBare: 0.9,
+  projectVsBare: 0.95,
   projectVsPythonUnary: 1.7,
   streamVsPython: 4,
 } as const;
