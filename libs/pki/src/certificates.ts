@@ -40,9 +40,12 @@ export interface IssueOptions {
   notAfter?: Date;
 }
 
-const randomSerial = () => {
-  const bytes = randomBytes(16);
-  bytes[0] = bytes[0]! & 0x7f; // a positive INTEGER
+/** 16 random bytes as a certificate serial, in the hex form Node's X509Certificate.serialNumber shows. */
+export const randomSerial = (random: (size: number) => Buffer = randomBytes) => {
+  const bytes = random(16);
+  // A positive INTEGER with no leading zero byte (DER drops it, and Node's serialNumber with
+  // it: a first byte of 0 made the serial read back shorter, 1 certificate in 128).
+  bytes[0] = (bytes[0]! & 0x7f) | 0x40;
   return bytes.toString('hex').toUpperCase();
 };
 

@@ -3,6 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { createCertificateAuthority, createSigningKey, loadCertificateAuthority, loadSigningKey, signToken } from '../src';
+import { randomSerial } from '../src/certificates';
 
 describe('@grpc-ts/pki', () => {
   it('issues certificates that chain to the CA, with the SANs and validity asked for', async () => {
@@ -16,6 +17,18 @@ describe('@grpc-ts/pki', () => {
     expect(leaf.subjectAltName).toBe('DNS:edge, IP Address:127.0.0.1, URI:spiffe://grpc-ts/edge');
     expect(leaf.serialNumber).toBe(issued.serial);
     expect(leaf.checkPrivateKey(require('node:crypto').createPrivateKey(issued.key))).toBe(true);
+  });
+
+  it('makes serials that read back the same whatever the random bytes (DER drops a leading zero byte)', async () => {
+    for (const first of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+      const serial = randomSerial((size) => Buffer.alloc(size, first));
+      expect(serial).toMatch(/^[4-7][0-9A-F]{31}$/);
+    }
+    const ca = await createCertificateAuthority('serials CA');
+    for (let i = 0; i < 8; i++) {
+      const issued = await ca.issue({ commonName: `leaf-${i}` });
+      expect(new X509Certificate(issued.cert).serialNumber).toBe(issued.serial);
+    }
   });
 
   it('signs tokens that verify against its JWKS', async () => {
