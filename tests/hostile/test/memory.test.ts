@@ -77,7 +77,8 @@ describe('memory under hostile load (route-guide bundle in a 256 MiB container)'
     }
     // A legit client is served while the attack holds its streams (they hold no slot)...
     await waitFor(async () => (await target.metrics()).connections >= 40, 'the attacker connected', 10_000);
-    expect((await legitCall(target, 3_000)).code).toBe(status.OK);
+    // (6 s: on Node 24 under a CI run the first answer came after more than 3 s.)
+    expect((await legitCall(target, 6_000)).code).toBe(status.OK);
     // ...the oldest beyond MAX_CONCURRENT_RPCS are reset after a second, the rest at the idle limit.
     const codes = await Promise.all(closed);
     const peak = rss.stop();
