@@ -26,6 +26,10 @@ import tempfile
 import grpc
 from grpc_tools import protoc
 
+# The TLS and token flags, shared by the interop clients (libs/test-support/python).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../libs/test-support/python"))
+from interop_tls import add_tls_arguments, call_metadata, check_tls_arguments, open_channel  # noqa: E402
+
 
 def generate(proto_file, workdir):
     # The official examples compile protos/route_guide.proto into route_guide_pb2(_grpc).
@@ -55,45 +59,21 @@ def attempt(call):
         return {"code": error.code().name, "details": error.details()}
 
 
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description="RouteGuide interop client: runs a plan, prints the answers")
-    parser.add_argument("--ca", help="PEM CA bundle to verify the server with (TLS); plaintext without it")
-    parser.add_argument("--cert", help="PEM client certificate chain (mutual TLS, with --key)")
-    parser.add_argument("--key", help="PEM private key of --cert")
-    parser.add_argument("--server-name", help="the name the server's certificate must carry (default: ADDRESS's host)")
-    parser.add_argument("--token-file", help="file holding a bearer token to send on every call")
+    add_tls_arguments(parser)
     parser.add_argument("address")
     parser.add_argument("proto_file")
     parser.add_argument("plan_file")
     args = parser.parse_args()
-    if (args.cert is None) != (args.key is None):
-        parser.error("--cert and --key go together")
-    if args.ca is None and (args.cert or args.server_name or args.token_file):
-        parser.error("--cert, --key, --server-name and --token-file need --ca (TLS)")
+    check_tls_arguments(parser, args)
     return args
 
 
-def open_channel(args):
-    if args.ca is None:
-        return grpc.insecure_channel(args.address)
-    credentials = grpc.ssl_channel_credentials(
-        root_certificates=read(args.ca),
-        private_key=read(args.key) if args.key else None,
-        certificate_chain=read(args.cert) if args.cert else None,
-    )
-    options = [("grpc.ssl_target_name_override", args.server_name)] if args.server_name else []
-    return grpc.secure_channel(args.address, credentials, options=options)
 
 
-def call_metadata(args):
-    if args.token_file is None:
-        return None
-    return (("authorization", "Bearer " + read(args.token_file).decode().strip()),)
 
 
 def main():
