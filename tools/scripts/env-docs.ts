@@ -181,9 +181,14 @@ function replaceBlock(file: string, name: string, body: string): string {
 
 async function main() {
   const check = process.argv.includes('--check');
-  const sources = [...tsFiles(join(ROOT, 'libs')).filter((file) => file.includes('/src/')), ...readdirSync(join(ROOT, 'apps')).map((app) => join(ROOT, 'apps', app, 'src/config.ts')).filter(existsSync)];
-  const docs = docComments(sources.filter((file) => file.startsWith(join(ROOT, 'libs'))));
-  const docsOf = (app: string) => new Map([...docs, ...docComments([join(ROOT, 'apps', app, 'src/config.ts')])]);
+  // The libs' docs, then each app's own over them (an app may say what its DATA is); each file parsed once.
+  const docs = docComments(tsFiles(join(ROOT, 'libs')).filter((file) => file.includes('/src/')));
+  const appDocs = new Map<string, Map<string, string>>();
+  const docsOf = (app: string) => {
+    let merged = appDocs.get(app);
+    if (!merged) appDocs.set(app, (merged = new Map([...docs, ...docComments([join(ROOT, 'apps', app, 'src/config.ts')])])));
+    return merged;
+  };
   const missing: string[] = [];
   const base = baseServiceEnv({ port: 0 }) as Spec;
   const baseNames = Object.keys(base);
