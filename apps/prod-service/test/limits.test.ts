@@ -41,7 +41,9 @@ describe('prod-service limits and metrics from env', () => {
     const clients = Array.from({ length: 8 }, () =>
       createAsyncClient(prod.ProdServiceService, service!.address, { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } }),
     );
-    for (const client of clients) for (let i = 0; i < 5; i++) await client.getProdStock({ prodId: 1 + i });
+    // Deadlines, so a call that hangs fails as itself instead of as the test's timeout.
+    const deadline = () => ({ deadline: new Date(Date.now() + 10_000) });
+    for (const client of clients) for (let i = 0; i < 5; i++) await client.getProdStock({ prodId: 1 + i }, deadline());
     for (const client of clients) client.$close();
 
     // The primary serves the workers' metrics, each worker's series under its own label.

@@ -40,6 +40,12 @@ export function shareMetricsWithPrimary(registry: Registry): void {
   new AggregatorRegistry();
 }
 
+// Node removes a worker from cluster.workers only once it has both exited and closed its IPC
+// channel; when 'exit' comes before 'disconnect' (it does under load) the dead worker is
+// still listed. Counting the listed ones left the primary waiting forever after the last
+// worker had gone.
+const liveWorkers = () => Object.values(cluster.workers ?? {}).filter((worker) => worker && !worker.isDead());
+
 export async function runClustered(options: ClusterOptions): Promise<void> {
   if (options.workers <= 1 || cluster.isWorker) {
     await options.startWorker();
@@ -54,7 +60,7 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping workers');
-    const workers = Object.values(cluster.workers ?? {});
+    const workers = liveWorkers();
     if (workers.length === 0) process.exit(0);
     for (const worker of workers) worker?.process.kill('SIGTERM');
   };
@@ -65,7 +71,7 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
 
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) {
+      if (liveWorkers().length === 0) {
         logger.info({}, 'all workers stopped');
         process.exit(process.exitCode ?? 0);
       }
@@ -79,9 +85,10 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
     if (deaths.length > options.workers * 2) {
       logger.error({ deaths: deaths.length, windowMs: CRASH_WINDOW_MS }, 'workers keep dying; stopping');
       stopping = true;
-      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      const others = liveWorkers();
+      for (const other of others) other?.process.kill('SIGTERM');
       process.exitCode = 1;
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(1);
+      if (others.length === 0) process.exit(1);
       return;
     }
     logger.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting a replacement');

@@ -40,9 +40,16 @@ export interface ServiceProcess {
   logs: Record<string, unknown>[];
   /** Port of its /metrics endpoint, once logged. */
   readonly metricsPort: number | undefined;
-  /** Sends a signal and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Sends a signal and resolves with the exit code; rejects, with the last log lines, if the
+   * process has not exited within `timeoutMs` (then it is SIGKILLed, so no test leaves it behind).
+   */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
+
+// Longer than any test's SHUTDOWN_GRACE_MS plus a loaded machine's exit, shorter than the
+// test timeouts: a process that hangs on stop fails with its logs, not a bare jest timeout.
+const STOP_TIMEOUT_MS = 30_000;
 
 export interface SpawnServiceOptions {
   cwd?: string;
@@ -110,9 +117,21 @@ export async function spawnService(
     get metricsPort() {
       return logs.find((entry) => entry.msg === METRICS_LISTENING)?.port as number | undefined;
     },
-    stop: (name = 'SIGTERM') => {
+    stop: async (name = 'SIGTERM', timeoutMs = STOP_TIMEOUT_MS) => {
       if (child.exitCode === null && child.signalCode === null) signal(name);
-      return exited;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          signal('SIGKILL');
+          const tail = logs.slice(-8).map((entry) => JSON.stringify(entry)).join('\n');
+          reject(new Error(`${command} did not exit within ${timeoutMs} ms of ${name}; its last log lines:\n${tail}\n${stderr}`));
+        }, timeoutMs);
+      });
+      try {
+        return await Promise.race([exited, late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }
