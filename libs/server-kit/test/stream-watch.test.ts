@@ -94,14 +94,20 @@ describe('stream watch, alone', () => {
       idleMs: 60_000,
       maxAwaiting: 100,
     });
-    const refs: WeakRef<object>[] = [];
+    const refs: WeakRef<EventEmitter>[] = [];
+    const session = Object.assign(new EventEmitter(), { closed: false, destroyed: false });
     const open = (count: number) => {
       for (let i = 0; i < count; i++) {
-        const stream = Object.assign(new EventEmitter(), { session: undefined, closed: false });
+        const stream = Object.assign(new EventEmitter(), { session: i % 3 ? session : undefined, closed: false, readableEnded: false, rstCode: 0 });
         http2Server.emit('stream', stream, { ':path': '/p.S/M' }, 0, [':path', '/p.S/M']);
         refs.push(new WeakRef(stream));
-        stream.emit(i % 2 ? 'end' : 'close'); // its request arrived, or it ended
+        if (i % 2) {
+          stream.readableEnded = true; // its request arrived: the handler runs
+          stream.emit('end');
+        }
       }
+      expect(watch.awaitingRequest).toBe(count / 2);
+      for (const ref of refs) ref.deref()?.emit('close'); // every call ends
     };
     open(200);
     expect(watch.awaitingRequest).toBe(0);
