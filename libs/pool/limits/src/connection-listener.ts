@@ -125,6 +125,9 @@ export async function listenWithConnectionLimit(
       if (socket.destroyed && (error as NodeJS.ErrnoException).code === 'ECONNRESET') return;
       if ((error as NodeJS.ErrnoException).code === 'ERR_TLS_HANDSHAKE_TIMEOUT') handshakeTimeouts++;
       else tlsFailures++;
+      // Its place is given back when the socket closes: make sure it does now (on Node 24 under
+      // load a refused client's place was still held 5 s later).
+      socket.destroy();
     });
     netServer = tlsServer;
   } else {
