@@ -51,7 +51,7 @@ interface SessionWatch {
 // (INTERNAL_ERROR) once its client's RST_STREAMs drain a bucket of 1,000 refilled at 33/s.
 // We cannot see every RST_STREAM (one for a stream already closed raises no event), so we
 // count what predicts one — a stream reset, or one that ended within DEADLINE_MARGIN_MS of
-// its deadline or after it — and recycle the connection at half that budget, decaying a bit
+// its deadline or after it — and recycle the connection well before that budget, decaying a bit
 // slower than nghttp2 refills. A quarter, not half: on Node 24 under a loaded CI run the
 // server fell behind and saw fewer resets than the client sent (streams opened and reset
 // within one read raise no 'stream' event), and nghttp2 struck first at 500.
