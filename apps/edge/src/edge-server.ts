@@ -7,7 +7,7 @@ import { type ConnectRouter } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { ConcurrencyLimiter, listenWithConnectionLimit, type ConnectionListener } from '@grpc-ts/limits';
 import { EdgeService } from '@grpc-ts/protos/edge-connect';
-import { LISTENING, type CallerAuth, type Logger, type ServerLimits, type ServerMetrics, type TlsMaterial } from '@grpc-ts/runtime';
+import { LISTENING, clusterConnectionSource, type CallerAuth, type Logger, type ServerLimits, type ServerMetrics, type TlsMaterial } from '@grpc-ts/runtime';
 import { createServer as createHttp1Server, type ServerResponse } from 'node:http';
 import { createServer as createHttp2Server, type Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
@@ -122,6 +122,8 @@ export class EdgeServer {
       onConnection: (socket) => this.dispatch(socket),
       handshake: limits?.handshakeTimeoutMs ? { timeoutMs: limits.handshakeTimeoutMs, done: (socket) => socket.bytesRead > 0 } : undefined,
       tls: tls ? { context: { cert: tls.cert, key: tls.key }, requireClientCertificate: false, alpn: ['h2', 'http/1.1'] } : undefined,
+      // Under WORKERS=N the cluster primary accepts and hands sockets over (cluster-connections.ts).
+      source: clusterConnectionSource(),
     });
     this.options.metrics?.observeConnections(this.listener);
     const bound = this.listener.port;

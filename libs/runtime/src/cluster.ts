@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { distributeConnections } from './cluster-connections';
 import { METRICS_LISTENING } from './log-events';
 import { startMetricsServer } from './metrics-server';
 
@@ -18,6 +19,8 @@ export interface ClusterLogger {
 export interface ClusterOptions {
   workers: number;
   logger: ClusterLogger;
+  /** Where the primary accepts client connections for the workers (cluster-connections.ts). */
+  listen: { host: string; port: number };
   /** Where the primary serves aggregated /metrics; undefined = no metrics endpoint. */
   metrics?: { host: string; port: number };
   /** Runs the server in this process (a worker, or the only process when workers <= 1). */
@@ -55,19 +58,23 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
   let stopping = false;
   const deaths: number[] = [];
   const fork = () => cluster.fork();
+  let stopAccepting = (): void => undefined; // until the primary listens
   // Before any worker exists: a signal with no listener would kill the primary outright.
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping workers');
+    stopAccepting();
     const workers = liveWorkers();
     if (workers.length === 0) process.exit(0);
     for (const worker of workers) worker?.process.kill('SIGTERM');
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  const connections = await distributeConnections(options.listen.host, options.listen.port);
+  stopAccepting = connections.close;
   for (let i = 0; i < options.workers; i++) fork();
-  logger.info({ workers: options.workers }, 'cluster primary started');
+  logger.info({ workers: options.workers, port: connections.port }, 'cluster primary started');
 
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
@@ -85,6 +92,7 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
     if (deaths.length > options.workers * 2) {
       logger.error({ deaths: deaths.length, windowMs: CRASH_WINDOW_MS }, 'workers keep dying; stopping');
       stopping = true;
+      stopAccepting();
       const others = liveWorkers();
       for (const other of others) other?.process.kill('SIGTERM');
       process.exitCode = 1;

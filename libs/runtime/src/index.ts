@@ -31,6 +31,7 @@ export { LISTENING, METRICS_LISTENING } from './log-events';
 export { ServerMetrics, type CallRecorder, type ServerMetricsOptions } from './metrics';
 export { startMetricsServer, type MetricsSource, type RunningMetricsServer } from './metrics-server';
 export { clusterWorkerId, isClusterWorker, runClustered, shareMetricsWithPrimary, type ClusterOptions } from './cluster';
+export { clusterConnectionSource } from './cluster-connections';
 export { runMain, type BaseConfig, type ProcessBase, type RunMainOptions, type Stoppable } from './main';
 export { statusName } from './status-codes';
 export {

@@ -63,6 +63,7 @@ export async function runMain<S extends Spec>(options: RunMainOptions<S>): Promi
 
   await runClustered({
     workers: config.WORKERS,
+    listen: { host: config.HOST, port: config.PORT },
     logger,
     metrics: { host: config.HOST, port: config.METRICS_PORT },
     startWorker: () => startProcess(options, config, security, logger).catch(crash('failed to start')),

@@ -5,7 +5,7 @@
 import { Server, ServerCredentials, type ServerOptions, type ServiceDefinition, type UntypedHandleCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ConcurrencyLimiter, listenWithConnectionLimit, type ConnectionListener } from '@grpc-ts/limits';
 import { protosPackageDefinition } from '@grpc-ts/protos';
-import { LISTENING, policy, type Logger, type MethodPolicy, type ReflectionMode, type ServerLimits, type ServerMetrics, type TlsMaterial } from '@grpc-ts/runtime';
+import { LISTENING, clusterConnectionSource, policy, type Logger, type MethodPolicy, type ReflectionMode, type ServerLimits, type ServerMetrics, type TlsMaterial } from '@grpc-ts/runtime';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Socket } from 'node:net';
@@ -194,6 +194,8 @@ export class ServiceServer {
       onConnection: (socket) => injector.injectConnection(socket),
       handshake: handshake ? { timeoutMs: handshake, done: (socket: Socket) => socket.bytesRead >= HANDSHAKE_BYTES } : undefined,
       tls: tls ? { context: contextOf(tls), requireClientCertificate: Boolean(tls.clientCa), alpn: ['h2'] } : undefined,
+      // Under WORKERS=N the cluster primary accepts and hands sockets over (cluster-connections.ts).
+      source: clusterConnectionSource(),
     });
     this.metrics?.observeConnections(this.listener);
     this.startIdleSweeper();

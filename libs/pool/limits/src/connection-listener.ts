@@ -35,6 +35,14 @@ export interface ConnectionListenerOptions {
    */
   handshake?: HandshakeCheck;
   tls?: ListenerTls;
+  /** Take sockets from here instead of listening on host:port. */
+  source?: ConnectionSource;
+}
+
+/** Sockets accepted by someone else and handed over (a cluster primary's listening socket). */
+export interface ConnectionSource {
+  /** Starts handing sockets to `accept`; resolves with the port clients connect to. */
+  open(accept: (socket: Socket) => void): Promise<{ port: number; close(): void }>;
 }
 
 export interface ConnectionListener {
@@ -58,10 +66,10 @@ export interface ConnectionListener {
 
 export async function listenWithConnectionLimit(
   host: string,
-  port: number,
+  requestedPort: number,
   options: ConnectionListenerOptions,
 ): Promise<ConnectionListener> {
-  const { maxConnections, onConnection, handshake, tls } = options;
+  const { maxConnections, onConnection, handshake, tls, source } = options;
   if (!Number.isInteger(maxConnections) || maxConnections < 0) {
     throw new LimitOptionsError('maxConnections', `must be an integer >= 0, got ${maxConnections}`);
   }
@@ -136,19 +144,44 @@ export async function listenWithConnectionLimit(
       onConnection(socket);
     });
   }
-  if (maxConnections > 0) netServer.maxConnections = maxConnections;
   netServer.on('drop', () => rejected++);
-
-  await new Promise<void>((resolve, reject) => {
-    netServer.once('error', reject);
-    netServer.listen({ host: host.replace(/^\[|\]$/g, ''), port }, () => {
-      netServer.off('error', reject);
-      resolve();
+  let port: number;
+  let stop: () => void;
+  if (source) {
+    let listening = true;
+    // A handed-over socket did not come through accept(), so net.Server's own limit and
+    // noDelay never saw it: apply them here, then let the server take it as its own.
+    const handedOver = await source.open((socket) => {
+      if (!listening) return void socket.destroy();
+      if (maxConnections > 0 && open >= maxConnections) {
+        rejected++;
+        return void socket.destroy();
+      }
+      socket.setNoDelay(true);
+      netServer.emit('connection', socket);
     });
-  });
-  const address = netServer.address();
+    port = handedOver.port;
+    stop = () => {
+      listening = false;
+      handedOver.close();
+    };
+  } else {
+    if (maxConnections > 0) netServer.maxConnections = maxConnections;
+    await new Promise<void>((resolve, reject) => {
+      netServer.once('error', reject);
+      netServer.listen({ host: host.replace(/^\[|\]$/g, ''), port: requestedPort }, () => {
+        netServer.off('error', reject);
+        resolve();
+      });
+    });
+    const address = netServer.address();
+    port = typeof address === 'object' && address ? address.port : requestedPort;
+    stop = () => {
+      if (netServer.listening) netServer.close();
+    };
+  }
   return {
-    port: typeof address === 'object' && address ? address.port : port,
+    port,
     maxConnections,
     get connections() {
       return open;
@@ -168,9 +201,7 @@ export async function listenWithConnectionLimit(
     },
     // net.Server.close() calls back only once every connection has ended, which is the
     // transport's shutdown job; so just stop listening and return.
-    stopAccepting: async () => {
-      if (netServer.listening) netServer.close();
-    },
+    stopAccepting: async () => stop(),
     drained: () => (open === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenDrained.push(resolve))),
   };
 }

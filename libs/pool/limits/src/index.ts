@@ -5,6 +5,7 @@ export {
   listenWithConnectionLimit,
   type ConnectionListener,
   type ConnectionListenerOptions,
+  type ConnectionSource,
   type HandshakeCheck,
   type ListenerTls,
 } from './connection-listener';

@@ -1,6 +1,6 @@
 // The limits on their own, with no transport: slots and the wait queue, option checks, and
 // the connection listener over plain TCP sockets.
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { waitFor } from '@grpc-ts/test-support';
 import { ConcurrencyLimiter, LimitOptionsError, listenWithConnectionLimit, type ConnectionListener } from '../src';
 
@@ -99,5 +99,47 @@ describe('listenWithConnectionLimit', () => {
     expect(listener.handshakeTimeouts).toBe(1);
     expect(talker.destroyed).toBe(false);
     talker.destroy();
+  });
+
+  it('takes handed-over sockets from a source under the same limit and deadline, and stops taking them on stopAccepting', async () => {
+    // The source here is a plain server of the test's own: what a cluster primary does over IPC.
+    let deliver: ((socket: Socket) => void) | undefined;
+    let sourceClosed = false;
+    const upstream = createServer((socket) => deliver?.(socket));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamPort = (upstream.address() as { port: number }).port;
+    try {
+      listener = await listenWithConnectionLimit('127.0.0.1', 0, {
+        maxConnections: 2,
+        onConnection: (s) => void accepted.push(s),
+        handshake: { timeoutMs: 100, done: (socket) => socket.bytesRead >= 4 },
+        source: {
+          open: async (accept) => {
+            deliver = accept;
+            return { port: upstreamPort, close: () => (sourceClosed = true) };
+          },
+        },
+      });
+      expect(listener.port).toBe(upstreamPort);
+      const talker = await open(listener.port);
+      talker.write('PRI *');
+      const silent = await open(listener.port);
+      await waitFor(() => listener.connections === 2, 'two handed-over connections');
+      const extra = await open(listener.port);
+      await closed(extra);
+      expect(listener.rejected).toBe(1);
+      await closed(silent);
+      expect(listener.handshakeTimeouts).toBe(1);
+      expect(talker.destroyed).toBe(false);
+
+      await listener.stopAccepting();
+      expect(sourceClosed).toBe(true);
+      const late = await open(listener.port); // handed over after the stop: closed, not served
+      await closed(late);
+      expect(accepted.filter((socket) => !socket.destroyed)).toHaveLength(1);
+      talker.destroy();
+    } finally {
+      upstream.close();
+    }
   });
 });
