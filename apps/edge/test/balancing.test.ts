@@ -57,20 +57,23 @@ describe('route-guide as a cluster behind the edge', () => {
     // The load runs its 20 s and, whatever the machine's speed, 200 calls past the kill.
     const AFTER_KILL = 200;
     let killedAt: number | undefined = undefined; // set once the replica is killed
+    let killTime = 0;
+    // When a failure came, from the kill: tells a call caught on the dead replica from a retry gone wrong.
+    const when = () => (killTime ? `${Math.round(performance.now() - killTime)} ms after the kill` : 'before the kill');
     const worker = async () => {
       while (performance.now() < end || killedAt === undefined || calls < killedAt + AFTER_KILL) {
         const { status, body } = await connectJson(edge, 'PlanTrip', { waypoints: WAYPOINTS, productIds: [1] }, { 'connect-timeout-ms': '5000' });
         calls++;
         if (status !== 200) {
           failedCalls++;
-          failures.push(JSON.stringify(body));
+          failures.push(`${JSON.stringify(body)} ${when()}`);
           continue;
         }
         const waypoints = body.waypoints as { error?: unknown }[];
         const supplies = body.supplies as { error?: unknown }[];
         const bad = [...waypoints, ...supplies].filter((part) => part.error);
         failedIdempotentParts += bad.length;
-        if (bad.length > 0) failures.push(JSON.stringify(bad));
+        if (bad.length > 0) failures.push(`${JSON.stringify(bad)} ${when()}`);
         else expect(waypoints).toEqual(expected);
         if ((body.route as { error?: unknown }).error) failedRoutes++;
       }
@@ -80,6 +83,7 @@ describe('route-guide as a cluster behind the edge', () => {
     await waitFor(() => calls >= 300, '300 calls under load', LOAD_MS);
     const victim = replicas[1]!;
     const servedBefore = await handled(victim, GET_FEATURE);
+    killTime = performance.now();
     await victim.stop('SIGKILL');
     killedAt = calls;
     await load;
