@@ -31,6 +31,8 @@ export interface EdgeServiceDeps {
   fanout: number;
   /** Aborted when the server begins shutting down: open streams end with UNAVAILABLE. */
   stopStreams: AbortSignal;
+  /** Where a failed part's backend detail goes (debug level): the answer carries only the edge's words. */
+  logger?: { debug(obj: object, msg: string): void };
 }
 
 /**
@@ -43,7 +45,12 @@ export const edgePolicies: Record<keyof ServiceImpl<typeof EdgeService>, MethodP
   exploreArea: policy.public(),
 };
 
-export function createEdgeService({ backends, unary, stream, fanout, stopStreams }: EdgeServiceDeps): ServiceImpl<typeof EdgeService> {
+export function createEdgeService({ backends, unary, stream, fanout, stopStreams, logger }: EdgeServiceDeps): ServiceImpl<typeof EdgeService> {
+  const failedPart = (backend: string, method: string, error: unknown) => {
+    const { code, details } = error as { code?: unknown; details?: unknown };
+    logger?.debug({ backend, method, code, details }, 'backend part failed');
+    return partError(error, backend);
+  };
   const options = (ctx: HandlerContext, settings: DeadlineSettings) => {
     const deadline = outgoingDeadline(ctx, settings);
     if (deadline <= Date.now()) throw new ConnectError('the deadline leaves no time for the backends', Code.DeadlineExceeded);
@@ -61,18 +68,18 @@ export function createEdgeService({ backends, unary, stream, fanout, stopStreams
           : backends.routeGuide.recordRoute(points, call).then(
               (summary) =>
                 create(RoutePartSchema, { pointCount: summary.pointCount, distanceMeters: summary.distance, featureCount: summary.featureCount }),
-              (error: unknown) => create(RoutePartSchema, { error: partError(error, 'route-guide') }),
+              (error: unknown) => create(RoutePartSchema, { error: failedPart('route-guide', 'RecordRoute', error) }),
             );
       const waypoints = mapBounded(points, fanout, (location) =>
         backends.routeGuide.getFeature(location, call).then(
           (feature) => create(WaypointPartSchema, { location, featureName: feature.name }),
-          (error: unknown) => create(WaypointPartSchema, { location, error: partError(error, 'route-guide') }),
+          (error: unknown) => create(WaypointPartSchema, { location, error: failedPart('route-guide', 'GetFeature', error) }),
         ),
       );
       const supplies = mapBounded(request.productIds, fanout, (productId) =>
         backends.prod.getProdStock({ prodId: productId }, call).then(
           ({ proStock }) => create(SupplyPartSchema, { productId, stock: proStock }),
-          (error: unknown) => create(SupplyPartSchema, { productId, error: partError(error, 'prod-service') }),
+          (error: unknown) => create(SupplyPartSchema, { productId, error: failedPart('prod-service', 'GetProdStock', error) }),
         ),
       );
       const [routePart, waypointParts, supplyParts] = await Promise.all([route, waypoints, supplies]);

@@ -9,7 +9,7 @@ const UNKNOWN = 2;
 
 // Transport failures are told in the edge's words: a grpc-js message names internal
 // addresses and load-balancer state, which is nothing for a browser to see. (The edge logs
-// nothing per part: the backend's own metrics and logs have the detail.)
+// the backend's detail at debug level; the backend's own metrics and logs have the rest.)
 const OWN_WORDS: Record<number, (backend: string) => string> = {
   1: (backend) => `the call to ${backend} was cancelled`,
   2: (backend) => `${backend} failed`,

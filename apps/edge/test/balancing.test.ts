@@ -22,6 +22,7 @@ describe('route-guide as a cluster behind the edge', () => {
     await serviceBundles();
     [prod, ...replicas] = await Promise.all([startProd(), startRouteGuide(), startRouteGuide(), startRouteGuide()]);
     edge = await startEdge({
+      LOG_LEVEL: 'debug', // each failed part's grpc-js detail, for the failover test's message
       ROUTE_GUIDE_TARGET: staticTarget(...replicas.map((replica) => replica.address)),
       PROD_SERVICE_TARGET: staticTarget(prod.address),
     });
@@ -93,6 +94,12 @@ describe('route-guide as a cluster behind the edge', () => {
         `(it had served ${servedBefore} GetFeature); failed calls ${failedCalls}, failed GetFeature/GetProdStock parts ${failedIdempotentParts}, ` +
         `RecordRoute parts lost (not retried) ${failedRoutes}; survivors served ${survivors.join(' / ')} GetFeature in all`,
     );
-    expect({ failedCalls, failedIdempotentParts, failures: failures.slice(0, 3) }).toEqual({ failedCalls: 0, failedIdempotentParts: 0, failures: [] });
+    const details = edge.logs.filter((line) => line.msg === 'backend part failed' && line.method !== 'RecordRoute').map((line) => `${line.method}: ${line.details}`);
+    expect({ failedCalls, failedIdempotentParts, failures: failures.slice(0, 3), details: details.slice(0, 3) }).toEqual({
+      failedCalls: 0,
+      failedIdempotentParts: 0,
+      failures: [],
+      details: [],
+    });
   }, 90_000);
 });
