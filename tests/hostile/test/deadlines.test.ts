@@ -96,11 +96,23 @@ describe('deadlines and cancels (route-guide bundle, default limits)', () => {
     // connection's session memory (MAX_SESSION_MEMORY_MB) fills while the server falls behind:
     // seen on Node 24 under a loaded CI run (11 of 3,000). A limit answering, never a failure.
     const { [SESSION_LIMIT]: refused = 0, ...others } = result.others;
-    expect(others).toEqual({});
+    // grpc-js names a write of its own that failed as UNAVAILABLE "Write error: ..."
+    // (subchannel-call.ts), a status the server never sent: a chat or route message written as
+    // the server was ending the call at its 1 ms deadline (1 of 3,000 on Node 24 in a loaded CI
+    // run). What the server answered is in its own count, below, and must hold none.
+    const clientWriteErrors = Object.entries(others).filter(([key]) => key.startsWith('UNAVAILABLE: Write error'));
+    const answered = Object.fromEntries(Object.entries(others).filter(([key]) => !key.startsWith('UNAVAILABLE: Write error')));
+    expect(answered).toEqual({});
+    expect(clientWriteErrors.reduce((sum, [, count]) => sum + count, 0)).toBeLessThan(3_000 * 0.005);
     expect(refused).toBeLessThan(3_000 * 0.02);
     await waitFor(async () => (await target.metrics()).active === 0, 'every slot back after the storm', 5_000);
+    const server = await target.metrics();
+    expect({ unavailable: server.handled('UNAVAILABLE'), internal: server.handled('INTERNAL') }).toEqual({ unavailable: 0, internal: 0 });
     expect((await legitCall(target)).code).toBe(status.OK);
-    console.log(`1 ms storm: ${JSON.stringify(result.statuses)} in ${Math.round(result.ms)} ms; refused by the session limit: ${refused}`);
+    console.log(
+      `1 ms storm: ${JSON.stringify(result.statuses)} in ${Math.round(result.ms)} ms; refused by the session limit: ${refused}; ` +
+        `client-side write errors: ${JSON.stringify(Object.fromEntries(clientWriteErrors))}; server answered ${JSON.stringify(server.handled())} calls`,
+    );
   }, 60_000);
 
   it('gives back the slots of 200 calls a grpc-js client cancels in the same tick it starts them', async () => {
