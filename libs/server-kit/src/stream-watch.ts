@@ -78,7 +78,6 @@ export class StreamWatch {
   // there from open to close is what kept the watch's cost at ~15% of a bare unary call.
   private fresh: Http2Stream[] = [];
   private freshSince = 0;
-  private looking = false;
   private readonly sessions = new WeakMap<Http2Session, SessionWatch>();
   /** Counts, for logs and tests. */
   readonly counts = { refusedForMetadata: 0, refusedAwaitingRequest: 0, resetAwaitingRequest: 0, recycledForResets: 0 };
@@ -143,8 +142,8 @@ export class StreamWatch {
       stream.on('close', this.onSessionlessClose);
     }
     if (idleMs <= 0 || !requestFirstPaths.has(headers[':path'] as string)) return;
-    if (!this.looking) {
-      this.looking = true;
+    if (this.fresh.length === 0) {
+      // The first of a batch: one look for all of them.
       this.freshSince = Date.now();
       setImmediate(this.firstLook);
     }
@@ -154,7 +153,6 @@ export class StreamWatch {
   private readonly firstLook = () => {
     const streams = this.fresh;
     this.fresh = [];
-    this.looking = false;
     for (const stream of streams) {
       if (!stream.readableEnded && !stream.closed && !stream.destroyed) this.awaiting.set(stream, this.freshSince);
     }
