@@ -3,9 +3,10 @@
 import { status } from '@grpc/grpc-js';
 import type { ConcurrencyLimiter } from '@grpc-ts/limits';
 import { checkHealth } from '@grpc-ts/protos';
+import { grpcFrame, rawCall, rawSession } from '@grpc-ts/test-support';
 import { ServerMetrics } from '@grpc-ts/runtime';
 import type { ServerLimits } from '../src';
-import { LabClient, eventually, startLabServer, type LabServer, type Outcome } from './support/lab-server';
+import { LabClient, eventually, labService, startLabServer, type LabServer, type Outcome } from './support/lab-server';
 
 const codeName = (code: number) => status[code] ?? String(code);
 const countCodes = (outcomes: Outcome[]) =>
@@ -76,8 +77,17 @@ describe('ConcurrencyLimiter without a queue', () => {
 
   it('gives the slot back exactly once for errors, cancels and deadlines', async () => {
     expect((await fx.client.call({ failWith: status.NOT_FOUND })).code).toBe(status.NOT_FOUND);
+    // The server's own deadline: a raw client that never enforces it, so the server's timer ends the call.
+    const session = rawSession(fx.lab.address);
+    const overdue = rawCall(session, { path: labService.call.path, timeoutMs: 50 });
+    overdue.stream.end(grpcFrame(Buffer.from(JSON.stringify({ hold: true }))));
+    expect(await overdue.status).toEqual({ code: status.DEADLINE_EXCEEDED, message: 'Deadline exceeded' });
+    session.close();
+    await eventually(() => fx.limiter.active === 0, () => `active ${fx.limiter.active} after the server's deadline`);
+    // A grpc-js client's deadline: the client resets the stream at its deadline, which may beat
+    // the server's timer (the server's deadline is later by the headers' time in transit).
     expect((await fx.client.call({ hold: true }, { deadlineMs: 50 })).code).toBe(status.DEADLINE_EXCEEDED);
-    await eventually(() => fx.limiter.active === 0, () => `active ${fx.limiter.active} after the deadline`);
+    await eventually(() => fx.limiter.active === 0, () => `active ${fx.limiter.active} after the client's deadline`);
     const abort = new AbortController();
     const handlersBefore = fx.lab.inHandlers;
     const cancelled = fx.client.call({ hold: true }, { signal: abort.signal });
@@ -92,8 +102,15 @@ describe('ConcurrencyLimiter without a queue', () => {
     await eventually(() => fx.limiter.active === max, () => `active ${fx.limiter.active}`);
     fx.lab.gate.open();
     expect(countCodes(await Promise.all(again))).toEqual({ OK: max });
-    expect(await metricValue(fx.metrics, 'grpc_server_handled_total', { grpc_code: 'DEADLINE_EXCEEDED' })).toBe(1);
-    expect(await metricValue(fx.metrics, 'grpc_server_handled_total', { grpc_code: 'CANCELLED' })).toBe(1);
+    // The server counts the client's reset as DEADLINE_EXCEEDED when it comes within
+    // DEADLINE_SLACK_MS of the server's deadline, else as CANCELLED: its clock is all it has.
+    const deadlines = await metricValue(fx.metrics, 'grpc_server_handled_total', { grpc_code: 'DEADLINE_EXCEEDED' });
+    const cancels = await metricValue(fx.metrics, 'grpc_server_handled_total', { grpc_code: 'CANCELLED' });
+    expect(deadlines).toBeGreaterThanOrEqual(1);
+    expect(cancels).toBeGreaterThanOrEqual(1);
+    expect(deadlines + cancels).toBe(3);
+    expect(await metricValue(fx.metrics, 'grpc_server_handled_total', { grpc_code: 'NOT_FOUND' })).toBe(1);
+    expect(await metricValue(fx.metrics, 'grpc_server_handled_total', { grpc_code: 'OK' })).toBe(max);
   });
 
   it('lets a stream hold its slot for its whole life', async () => {
