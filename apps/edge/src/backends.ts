@@ -1,14 +1,15 @@
 // The edge's clients of the backends: one grpc-js channel per backend CLUSTER, not per
 // address. A dns:/// target resolves to every replica and round_robin spreads calls over
 // all of them; keepalive notices a dead replica; retries and throttling come from the
-// service config (service-config.ts); the servers' max_connection_age makes the channel
+// service config (service-config.ts), and an idempotent call whose replica died after its
+// headers is made once more by the async client; the servers' max_connection_age makes the channel
 // re-resolve, so new replicas get traffic. TLS (CA, client certificate, server name) and a
 // bearer token for the backends come from env, so the same code runs plaintext locally and
 // with mutual TLS + tokens in a secured stack.
 import { credentials, Metadata, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { createAsyncClient, health, prod, routeguide, type AsyncClient } from '@grpc-ts/protos';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { backendServiceConfig, type RetrySettings } from './service-config';
+import { backendServiceConfig, retriedMethods, type RetrySettings } from './service-config';
 
 export interface BackendTls {
   ca: Buffer;
@@ -63,7 +64,12 @@ export function channelOptions(serviceName: string, settings: BackendSettings): 
 export function connectBackends(settings: BackendSettings): Backends {
   const creds = channelCredentials(settings.tls);
   const client = <D extends Parameters<typeof createAsyncClient>[0]>(definition: D, target: string, serviceName: string) =>
-    createAsyncClient(definition, target, { credentials: creds, channelOptions: channelOptions(serviceName, settings) });
+    createAsyncClient(definition, target, {
+      credentials: creds,
+      channelOptions: channelOptions(serviceName, settings),
+      // A replica killed between its headers and its status: past what the retry policy covers.
+      idempotent: retriedMethods(serviceName, settings.retry),
+    });
   const routeGuide = client(routeguide.RouteGuideService, settings.routeGuideTarget, 'routeguide.RouteGuide');
   const prodClient = client(prod.ProdServiceService, settings.prodServiceTarget, 'services.ProdService');
   // The probe shares each backend's channel (grpc-js shares subchannels between clients of

@@ -13,18 +13,23 @@ export interface RetrySettings {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(3)}s`;
 
+/** The methods of `serviceName` that are retried (its idempotent ones; none when retries are off). */
+export function retriedMethods(serviceName: string, retry: RetrySettings): string[] {
+  return retry.maxAttempts > 1 ? idempotentMethods(serviceName) : [];
+}
+
 export function backendServiceConfig(serviceName: string, retry: RetrySettings): object {
-  const idempotent = idempotentMethods(serviceName).map((path) => {
+  const retried = retriedMethods(serviceName, retry).map((path) => {
     const [, service, method] = path.split('/');
     return { service: service!, method: method! };
   });
   return {
     loadBalancingConfig: [{ round_robin: {} }],
     methodConfig:
-      idempotent.length > 0 && retry.maxAttempts > 1
+      retried.length > 0
         ? [
             {
-              name: idempotent,
+              name: retried,
               retryPolicy: {
                 maxAttempts: retry.maxAttempts,
                 initialBackoff: seconds(retry.initialBackoffMs),

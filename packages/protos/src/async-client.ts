@@ -7,6 +7,7 @@ import {
   Client,
   Metadata,
   credentials as grpcCredentials,
+  status,
   type CallOptions,
   type ChannelCredentials,
   type ClientDuplexStream,
@@ -118,6 +119,12 @@ export interface AsyncClientOptions {
    */
   token?: TokenSource;
   channelOptions?: Partial<ClientOptions>;
+  /**
+   * Paths of unary methods safe to call twice: one whose connection drops after the server's
+   * response headers (a server killed mid-answer) is made once more, within the same deadline.
+   * The retry policy of a service config cannot: gRPC commits a call when headers arrive.
+   */
+  idempotent?: readonly string[];
 }
 
 /** The call's metadata with the token added (a copy; the caller's object is not changed). */
@@ -138,9 +145,10 @@ export function createAsyncClient<Def extends ServiceDefinitionLike>(
   const security = options.credentials ? { credentials: options.credentials, channelOptions: {} } : channelSecurity(options.tls);
   const client = new Client(address, security.credentials, { ...security.channelOptions, ...options.channelOptions });
   const metadataOf = (opts: CallOpts) => withBearerToken(opts.metadata, options.token);
+  const idempotent = new Set(options.idempotent);
   const methods: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(definition)) {
-    methods[name] = bindMethod(client, method, metadataOf);
+    methods[name] = bindMethod(client, method, metadataOf, idempotent.has(method.path));
   }
   return Object.assign(methods, {
     $client: client,
@@ -152,23 +160,31 @@ export function createAsyncClient<Def extends ServiceDefinitionLike>(
   }) as AsyncClient<Def>;
 }
 
-function bindMethod<Req, Res>(client: Client, method: MethodDefinitionLike<Req, Res>, metadataOf: (opts: CallOpts) => Metadata): unknown {
+function bindMethod<Req, Res>(
+  client: Client,
+  method: MethodDefinitionLike<Req, Res>,
+  metadataOf: (opts: CallOpts) => Metadata,
+  idempotent: boolean,
+): unknown {
   const serialize = method.requestSerialize;
   const deserialize = method.responseDeserialize;
   if (!method.requestStream && !method.responseStream) {
-    return (request: Req, opts: CallOpts = {}) =>
-      new Promise<Res>((resolve, reject) => {
-        const call = client.makeUnaryRequest(
-          method.path,
-          serialize,
-          deserialize,
-          request,
-          metadataOf(opts),
-          callOptions(opts),
-          (error: ServiceError | null, response?: Res) => (error ? reject(error) : resolve(response as Res)),
-        );
-        linkAbort(opts.signal, () => call.cancel());
-      });
+    return (request: Req, opts: CallOpts = {}) => {
+      // One deadline (and one token read) for both attempts.
+      const options = callOptions(opts);
+      const attempt = (mayRepeat: boolean, metadata: Metadata) =>
+        new Promise<Res>((resolve, reject) => {
+          let headers = false;
+          const call = client.makeUnaryRequest(method.path, serialize, deserialize, request, metadata, options, (error: ServiceError | null, response?: Res) => {
+            if (!error) resolve(response as Res);
+            else if (mayRepeat && headers && error.code === status.UNAVAILABLE && !opts.signal?.aborted) resolve(attempt(false, metadata.clone()));
+            else reject(error);
+          });
+          if (mayRepeat) call.once('metadata', () => (headers = true));
+          linkAbort(opts.signal, () => call.cancel());
+        });
+      return attempt(idempotent, metadataOf(opts));
+    };
   }
   if (!method.requestStream && method.responseStream) {
     return (request: Req, opts: CallOpts = {}) => {
