@@ -13,6 +13,8 @@ type Mode = 'ok' | 'hang' | 'fail-once' | 'fail' | 'gate';
 interface Seen {
   method: string;
   deadline: number;
+  /** ms left before the deadline when the handler began: the budget the edge handed on. */
+  budget: number;
   signal: AbortSignal;
   abortedAt?: number;
 }
@@ -27,7 +29,7 @@ class FakeBackends {
   prod!: RunningTestServer;
 
   private async behave(method: keyof FakeBackends['mode'], ctx: CallContext): Promise<void> {
-    const entry: Seen = { method, deadline: ctx.deadline, signal: ctx.signal };
+    const entry: Seen = { method, deadline: ctx.deadline, budget: ctx.deadline - Date.now(), signal: ctx.signal };
     ctx.signal.addEventListener('abort', () => (entry.abortedAt = performance.now()), { once: true });
     this.seen.push(entry);
     const attempt = ++this.attempts[method];
@@ -91,6 +93,8 @@ const DEFAULT_TIMEOUT_MS = 3_000;
 // Larger than the default 50 ms: on two busy cores a hop can take tens of ms, and the margin
 // is what pays for the hops between the caller and the backends.
 const MARGIN_MS = 200;
+/** The budget the deadline test's caller sends. */
+const CALLER_TIMEOUT_MS = 1500;
 
 describe('propagation through the edge', () => {
   const fakes = new FakeBackends();
@@ -116,19 +120,21 @@ describe('propagation through the edge', () => {
   });
 
   it('bounds every backend call by the caller\'s deadline, less the margin', async () => {
-    const before = Date.now();
-    const { status } = await connectJson(edge, 'PlanTrip', TRIP, { 'connect-timeout-ms': '1500' });
+    const { status } = await connectJson(edge, 'PlanTrip', TRIP, { 'connect-timeout-ms': String(CALLER_TIMEOUT_MS) });
     expect(status).toBe(200);
-    // GetFeature x2, RecordRoute, GetProdStock: each deadline no later than the caller's.
     expect(fakes.seen.map((s) => s.method).sort()).toEqual(['getFeature', 'getFeature', 'getProdStock', 'recordRoute']);
-    // The caller's deadline is measured from before it sent; each backend computes its own
-    // from grpc-timeout when the call reaches it, so it is later by the hops: the margin pays for those.
-    const callerDeadline = before + 1500;
-    const slack = fakes.seen.map(({ method, deadline }) => `${method} ${callerDeadline - deadline} ms`);
-    console.log(`deadline propagation: backend deadlines this much before the caller's: ${slack.join(', ')}`);
-    for (const { method, deadline } of fakes.seen) {
-      expect({ method, noLaterThanCaller: deadline <= callerDeadline }).toEqual({ method, noLaterThanCaller: true });
-      expect({ method, notWayEarlier: deadline >= callerDeadline - MARGIN_MS - 500 }).toEqual({ method, notWayEarlier: true });
+    // The edge reads the caller's budget (connect-timeout-ms) when the request reaches it, and
+    // each backend counts what it is handed (grpc-timeout) from when the call reaches it: a
+    // deadline is relative on every hop, so time in transit is on nobody's clock and an
+    // absolute comparison with the caller's clock fails whenever a hop is slow (one did by
+    // 24 ms on a loaded CI run). What the edge controls, and what is checked: no backend gets
+    // more than the caller's budget less the margin (+1 ms: grpc-timeout and Date.now() are
+    // whole milliseconds), nor much less (only time the edge spent before calling).
+    const limit = CALLER_TIMEOUT_MS - MARGIN_MS;
+    console.log(`deadline propagation: backend budgets (limit ${limit} ms): ${fakes.seen.map(({ method, budget }) => `${method} ${budget} ms`).join(', ')}`);
+    for (const { method, budget } of fakes.seen) {
+      expect({ method, withinCallerLessMargin: budget <= limit + 1 }).toEqual({ method, withinCallerLessMargin: true });
+      expect({ method, notWayLess: budget >= limit - 500 }).toEqual({ method, notWayLess: true });
     }
   });
 
