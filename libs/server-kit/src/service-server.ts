@@ -15,7 +15,7 @@ import { kindHandler } from './kinds';
 import { rawHandler } from './kinds/raw';
 import { methodInfo, serviceNameOf, type MethodInfo } from './method';
 import { ServerCall, type CallHost } from './server-call';
-import { StreamWatch } from './stream-watch';
+import { STREAM_WATCH_HTTP2_OPTIONS, StreamWatch } from './stream-watch';
 import { http2ServerOf, setHttp2ServerOptions } from './transport-internals';
 import type { ServiceDefinitionLike, ServiceImpl } from './service-impl';
 import { authenticate, type CallerAuth } from './wrappers/authenticate';
@@ -132,7 +132,10 @@ export class ServiceServer {
       ...options.serverOptions,
       ...grpcServerOptions(this.limits, options.maxReceiveMessageBytes),
     });
-    if (this.limits.maxMetadataBytes) setHttp2ServerOptions(this.server, { maxHeaderListSize: this.limits.maxMetadataBytes });
+    setHttp2ServerOptions(this.server, {
+      ...STREAM_WATCH_HTTP2_OPTIONS,
+      ...(this.limits.maxMetadataBytes ? { maxHeaderListSize: this.limits.maxMetadataBytes } : {}),
+    });
     this.health.addToServer(this.platformRegistrar());
   }
 

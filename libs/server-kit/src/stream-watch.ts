@@ -18,6 +18,9 @@
 //   guard (about 1,000 resets in a burst, then 33 a second) kills it with INTERNAL_ERROR and
 //   fails every call on it. A client whose calls pass their deadlines resets each of them:
 //   a storm of 1 ms deadlines from well-behaved grpc-js clients got INTERNAL that way.
+//   Streams that never reach us (refused below us) are charged too, by the gap they leave
+//   in the stream ids, and Node's and nghttp2's own guards are set above ours
+//   (STREAM_WATCH_HTTP2_OPTIONS), so ours acts first.
 // Cost per call: a walk over its header list, a Set lookup, one 'close' listener shared by
 // every stream of its connection, and a place in an array until the next turn of the event
 // loop; a Map entry only for a call still without its request then. (Holding every call in a
@@ -42,6 +45,8 @@ interface SessionWatch {
   score: number;
   at: number;
   recycled: boolean;
+  /** The id of the last stream we saw open (client streams are odd and increasing). */
+  lastStreamId: number;
   /** Streams that carried a grpc-timeout, until they close: when each counts as at its deadline. */
   readonly deadlines: Map<Http2Stream, number>;
   /** The one 'close' listener of every stream of this connection (a closed stream has no session left). */
@@ -54,10 +59,22 @@ interface SessionWatch {
 // count what predicts one — a stream reset, or one that ended within DEADLINE_MARGIN_MS of
 // its deadline or after it — and recycle the connection well before that budget, decaying a bit
 // slower than nghttp2 refills. A quarter, not half: on Node 24 under a loaded CI run the
-// server fell behind and saw fewer resets than the client sent (streams opened and reset
-// within one read raise no 'stream' event), and nghttp2 struck first at 500.
+// server saw fewer resets than the client sent (Node refused streams below us, see below),
+// and nghttp2 struck first at 500.
 const RESET_BUDGET = 250;
 const RESET_DECAY_PER_S = 30;
+
+// Node's and nghttp2's own guards, set above ours. A client ahead of a stalled server sends
+// many calls in one read, each HEADERS, DATA and (at its deadline) RST_STREAM. Node 22/24 keep
+// a stream counted until the end of that turn of the event loop, so past MAX_CONCURRENT_STREAMS
+// in one read they refuse the rest (ENHANCE_YOUR_CALM: RESOURCE_EXHAUSTED, a limit answering)
+// and, after 100 refusals in a row (Node's default), end the connection with INTERNAL_ERROR
+// under every call on it: 240 such calls in one write did that, and so did the 1 ms storm in
+// a loaded CI run. Refused streams never reach us, but their resets drain nghttp2's bucket.
+// So: 2,000 refusals in a row (more calls than a 64 KB read holds), and on Node >= 22 (older
+// Node has no such option) nghttp2's burst above our budget plus those refusals; its refill
+// rate stays nghttp2's default. A connection refused that much is then recycled by the gap.
+export const STREAM_WATCH_HTTP2_OPTIONS = { maxSessionRejectedStreams: 2_000, streamResetBurst: 2_500, streamResetRate: 33 } as const;
 const DEADLINE_MARGIN_MS = 50;
 const MAX_STREAM_ID = 2 ** 31 - 1;
 const RECYCLE_REASON = Buffer.from('too_many_resets');
@@ -135,6 +152,12 @@ export class StreamWatch {
     }
     if (session) {
       const watch = this.sessions.get(session) ?? this.watchSession(session);
+      // Streams between the last one we saw and this one were refused below us: each may
+      // have drawn a client reset that nghttp2 counts.
+      const id = stream.id ?? watch.lastStreamId + 2;
+      const unseen = (id - watch.lastStreamId - 2) / 2;
+      watch.lastStreamId = id;
+      if (unseen > 0) this.charge(watch, unseen);
       const timeout = headers['grpc-timeout'];
       if (typeof timeout === 'string') watch.deadlines.set(stream, Date.now() + timeoutMs(timeout) - DEADLINE_MARGIN_MS);
       stream.on('close', watch.onClose);
@@ -173,6 +196,7 @@ export class StreamWatch {
       score: 0,
       at: Date.now(),
       recycled: false,
+      lastStreamId: -1,
       deadlines: new Map(),
       onClose() {
         closed(this);
@@ -198,9 +222,9 @@ export class StreamWatch {
     this.charge(watch);
   }
 
-  private charge(watch: SessionWatch): void {
+  private charge(watch: SessionWatch, resets = 1): void {
     const now = Date.now();
-    watch.score = Math.max(0, watch.score - ((now - watch.at) * RESET_DECAY_PER_S) / 1000) + 1;
+    watch.score = Math.max(0, watch.score - ((now - watch.at) * RESET_DECAY_PER_S) / 1000) + resets;
     watch.at = now;
     const { session } = watch;
     if (watch.score < RESET_BUDGET || watch.recycled || session.closed || session.destroyed) return;

@@ -7,7 +7,7 @@
 // DEADLINE_EXCEEDED trailers never go out; the client sees a reset instead); and end a
 // response stream with a status without emitting 'error' on it (see endWithStatus). And of
 // the Server itself: the Node HTTP/2 server options grpc-js has no option for (the header
-// list limit), and the HTTP/2 server behind a connection injector, whose streams we watch.
+// list limit, the stream watch's HTTP/2 guards), and the HTTP/2 server behind a connection injector, whose streams we watch.
 // A test checks these readings on real calls, so a grpc-js upgrade that moves them fails CI.
 import { constants, type Http2Server, type ServerHttp2Stream, type Settings } from 'node:http2';
 
@@ -83,11 +83,24 @@ interface ServerInternals {
  * Adds Node HTTP/2 server options for the HTTP/2 servers grpc-js creates from now on (a
  * connection injector's included); false if grpc-js keeps them elsewhere.
  */
-export function setHttp2ServerOptions(server: object, options: { maxHeaderListSize?: number }): boolean {
+export function setHttp2ServerOptions(server: object, options: Http2ServerExtras): boolean {
   const common = (server as ServerInternals).commonServerOptions;
   if (!common || typeof common !== 'object') return false;
-  if (options.maxHeaderListSize !== undefined) common.settings = { ...common.settings, maxHeaderListSize: options.maxHeaderListSize };
+  const { maxHeaderListSize, ...rest } = options;
+  if (maxHeaderListSize !== undefined) common.settings = { ...common.settings, maxHeaderListSize };
+  Object.assign(common, rest);
   return true;
+}
+
+/** Node HTTP/2 server options grpc-js has no channel option for. */
+export interface Http2ServerExtras {
+  /** The SETTINGS_MAX_HEADER_LIST_SIZE we announce. */
+  maxHeaderListSize?: number;
+  /** New streams refused in a row (Node's own refusal) before Node ends the connection. */
+  maxSessionRejectedStreams?: number;
+  /** nghttp2's RST_STREAM bucket (Node >= 22; older Node ignores both). */
+  streamResetBurst?: number;
+  streamResetRate?: number;
 }
 
 /** The Node HTTP/2 server grpc-js created last (the connection injector's), if it can be found. */

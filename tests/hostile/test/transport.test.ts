@@ -8,7 +8,7 @@ import { grpcFrame, rawCall, rawSession, waitFor } from '@grpc-ts/test-support';
 import { connect, constants } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { servedWithin } from './support/legit';
-import { FLAG, FRAME, PREFACE, frame, rawSocket } from './support/raw-sockets';
+import { FLAG, FRAME, PREFACE, frame, onFrames, rawSocket, requestHeaders } from './support/raw-sockets';
 import { MiB, startTarget, watchRss, type Target } from './support/target';
 
 const point = grpcFrame(routeguide.Point.encode({ latitude: 409146138, longitude: -746188906 }).finish());
@@ -49,6 +49,52 @@ describe('HTTP/2 floods and broken framing (route-guide bundle, defaults)', () =
       session.destroy();
     }
     await waitFor(async () => (await target.metrics()).connections === 0, "the attacker's place freed", 10_000);
+    await intact(target);
+  }, 30_000);
+
+  it('asks a client whose calls outran it to move on gracefully, never with INTERNAL_ERROR: 600 calls in one write, each reset', async () => {
+    // What a grpc-js client with short deadlines sends to a server that stalled: many calls in
+    // one read, each HEADERS, its request and, its deadline gone, RST_STREAM. Node 22 and 24
+    // keep each stream counted to the end of the read, so past MAX_CONCURRENT_STREAMS they
+    // refuse the rest, and after 100 refusals in a row (Node's default) they ended the
+    // connection with INTERNAL_ERROR under all its calls (the 1 ms storm in a loaded CI run).
+    // Now the refusals are answered, and the streams we never saw are charged to the
+    // connection: it is recycled (GOAWAY NO_ERROR) at the latest on its next call.
+    const attacker = await rawSocket(target.port, HANDSHAKE);
+    const goaways: { code: number; reason: string }[] = [];
+    let pings = 0;
+    let closed = false;
+    void attacker.closed.then(() => (closed = true));
+    onFrames(attacker.socket, (type, flags, _streamId, payload) => {
+      if (type === FRAME.GOAWAY) goaways.push({ code: payload.readUInt32BE(4), reason: payload.subarray(8).toString() });
+      if (type === FRAME.PING && flags & FLAG.ACK) pings++;
+    });
+    const recycled = () => goaways.some((g) => g.reason === 'too_many_resets');
+    const cancel = Buffer.alloc(4);
+    cancel.writeUInt32BE(constants.NGHTTP2_CANCEL);
+    const emptyRequest = Buffer.alloc(5); // a zero-length message: the default Point
+    let id = -1;
+    const calls = (count: number) =>
+      Array.from({ length: count }, () => {
+        id += 2;
+        return [
+          frame(FRAME.HEADERS, FLAG.END_HEADERS, id, requestHeaders('/routeguide.RouteGuide/GetFeature', id === 1)),
+          frame(FRAME.DATA, FLAG.END_STREAM, id, emptyRequest),
+          frame(FRAME.RST_STREAM, 0, id, cancel),
+        ];
+      }).flat();
+    try {
+      // The PING's answer tells when the server has read the whole write.
+      attacker.socket.write(Buffer.concat([...calls(600), frame(FRAME.PING, 0, 0, Buffer.alloc(8))]));
+      await waitFor(() => pings >= 1 || recycled() || closed, 'the server to read the 600 calls', 10_000);
+      if (!recycled() && !closed) attacker.socket.write(Buffer.concat(calls(10)));
+      await waitFor(() => recycled() || closed, 'a GOAWAY asking the client to move on', 10_000);
+      expect(goaways.filter((g) => g.code !== constants.NGHTTP2_NO_ERROR)).toEqual([]);
+      expect(recycled()).toBe(true);
+    } finally {
+      attacker.socket.destroy();
+    }
+    await waitFor(async () => (await target.metrics()).connections === 0, "the client's place freed", 10_000);
     await intact(target);
   }, 30_000);
 

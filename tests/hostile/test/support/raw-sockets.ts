@@ -48,3 +48,36 @@ export function rawSocket(port: number, first?: Buffer): Promise<RawSocket> {
     socket.once('error', reject);
   });
 }
+
+/**
+ * The HEADERS block of a gRPC request to `path`, HPACK-encoded by hand and small, as a busy
+ * client's are: the first call on a connection adds its fields to the dynamic table
+ * (literal with incremental indexing), every later one names them by index.
+ */
+export function requestHeaders(path: string, first: boolean): Buffer {
+  // :method POST (static 3), :scheme http (static 6), :authority "a" (static name 1, not indexed)
+  const fixed = [0x83, 0x86, 0x01, 1, 0x61];
+  if (!first) return Buffer.from([...fixed, 0x80 | 64, 0x80 | 63, 0x80 | 62]); // :path, content-type, te
+  const literal = (prefix: number[], name: string, value: string) =>
+    Buffer.concat([Buffer.from(prefix), name ? Buffer.from([name.length, ...Buffer.from(name)]) : Buffer.alloc(0), Buffer.from([value.length, ...Buffer.from(value)])]);
+  return Buffer.concat([
+    Buffer.from(fixed),
+    literal([0x44], '', path), // static name 4 (:path): table index 64 once the next two are added
+    literal([0x40], 'content-type', 'application/grpc'), // 63
+    literal([0x40], 'te', 'trailers'), // 62
+  ]);
+}
+
+/** Calls `onFrame` for every HTTP/2 frame the server sends on `socket` (after the preface exchange). */
+export function onFrames(socket: Socket, onFrame: (type: number, flags: number, streamId: number, payload: Buffer) => void): void {
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 9) {
+      const length = pending.readUIntBE(0, 3);
+      if (pending.length < 9 + length) break;
+      onFrame(pending[3]!, pending[4]!, pending.readUInt32BE(5) & 0x7fffffff, pending.subarray(9, 9 + length));
+      pending = pending.subarray(9 + length);
+    }
+  });
+}
