@@ -7,7 +7,7 @@ import { REPO_ROOT } from './payloads';
 import type { BaseTargetId } from './servers';
 import { ALL_VARIANTS, SETTING_VARIANT_IDS, TRANSPORT_VARIANT_IDS, VARIANTS, variantEnvText, type VariantId } from './variants';
 
-export const ALL_TARGETS: readonly BaseTargetId[] = ['prod-service', 'route-guide', 'bare-grpc-js', 'raw-http2', 'python-grpcio', 'edge'];
+export const ALL_TARGETS: readonly BaseTargetId[] = ['prod-service', 'route-guide', 'bare-grpc-js', 'bare-grpc-js-2', 'raw-http2', 'python-grpcio', 'edge'];
 
 export interface BenchOptions {
   rounds: number;

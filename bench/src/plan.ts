@@ -8,12 +8,12 @@ export const UNARY_RPCS: readonly UnaryRpc[] = ['GetProdStock', 'GetFeature'];
 
 /** Who answers each unary RPC, in measuring order: the project service first, the ceiling and Python last. */
 export const UNARY_TARGETS: Record<UnaryRpc, readonly TargetId[]> = {
-  GetProdStock: ['prod-service', 'bare-grpc-js', 'raw-http2', 'python-grpcio'],
-  GetFeature: ['route-guide', 'bare-grpc-js', 'raw-http2', 'python-grpcio'],
+  GetProdStock: ['prod-service', 'bare-grpc-js', 'bare-grpc-js-2', 'raw-http2', 'python-grpcio'],
+  GetFeature: ['route-guide', 'bare-grpc-js', 'bare-grpc-js-2', 'raw-http2', 'python-grpcio'],
 };
 
 /** Who serves ListFeatures (the raw node:http2 ceiling answers fixed unary frames only). */
-export const STREAM_TARGETS: readonly TargetId[] = ['route-guide', 'bare-grpc-js', 'python-grpcio'];
+export const STREAM_TARGETS: readonly TargetId[] = ['route-guide', 'bare-grpc-js', 'bare-grpc-js-2', 'python-grpcio'];
 
 export const PROJECT_TARGET = { GetProdStock: 'prod-service', GetFeature: 'route-guide', ListFeatures: 'route-guide' } as const;
 

@@ -21,6 +21,7 @@ const BASE_LABEL: Record<BaseTargetId, string> = {
   'prod-service': 'prod-service',
   'route-guide': 'route-guide',
   'bare-grpc-js': 'bare grpc-js',
+  'bare-grpc-js-2': 'bare grpc-js #2',
   'raw-http2': 'raw node:http2',
   'python-grpcio': 'Python grpcio',
   edge: 'edge',
@@ -31,6 +32,9 @@ function label(id: TargetId): string {
   const variant = variantOf(id);
   return variant ? `${BASE_LABEL[baseOf(id)]} [${variant}]` : BASE_LABEL[baseOf(id)];
 }
+
+/** The same server in a second process against the first: how far apart two identical targets come out. */
+const NOISE_FLOOR = 'bare grpc-js #2 / bare grpc-js (the same server, another process: the noise floor)';
 
 export interface RatioLine {
   what: string;
@@ -93,10 +97,12 @@ export function ratioLines(results: SuiteResults): RatioLine[] {
       const at = `${rpc}, ${shapeLabel(shape)} in flight`;
       const of = (target: TargetId) => unaryByRound(results, target, rpc, shape);
       lines.push({ what: `${project} / bare grpc-js, ${at}`, ratio: medianRatio(of(project), of('bare-grpc-js')), goal: GOALS.projectVsBare });
+      lines.push({ what: `${NOISE_FLOOR}, ${at}`, ratio: medianRatio(of('bare-grpc-js-2'), of('bare-grpc-js')) });
       lines.push({ what: `${project} / Python grpcio, ${at}`, ratio: medianRatio(of(project), of('python-grpcio')), goal: GOALS.projectVsPythonUnary });
       lines.push({ what: `bare grpc-js / raw node:http2 (ceiling), ${at}`, ratio: medianRatio(of('bare-grpc-js'), of('raw-http2')) });
       const cpu = (target: TargetId) => unaryByRound(results, target, rpc, shape, 'cpu');
       lines.push({ what: `${project} / bare grpc-js, server CPU per call, ${at}`, ratio: medianRatio(cpu(project), cpu('bare-grpc-js')) });
+      lines.push({ what: `${NOISE_FLOOR}, server CPU per call, ${at}`, ratio: medianRatio(cpu('bare-grpc-js-2'), cpu('bare-grpc-js')) });
     }
   }
   const stream = (target: TargetId) => streamByRound(results, target);
@@ -106,11 +112,13 @@ export function ratioLines(results: SuiteResults): RatioLine[] {
     goal: GOALS.streamVsPython,
   });
   lines.push({ what: 'route-guide / bare grpc-js, ListFeatures messages/s', ratio: medianRatio(stream('route-guide'), stream('bare-grpc-js')) });
+  lines.push({ what: `${NOISE_FLOOR}, ListFeatures messages/s`, ratio: medianRatio(stream('bare-grpc-js-2'), stream('bare-grpc-js')) });
   const streamCpu = (target: TargetId) => streamByRound(results, target, 'cpu');
   lines.push({
     what: 'route-guide / bare grpc-js, ListFeatures server CPU per message',
     ratio: medianRatio(streamCpu('route-guide'), streamCpu('bare-grpc-js')),
   });
+  lines.push({ what: `${NOISE_FLOOR}, ListFeatures server CPU per message`, ratio: medianRatio(streamCpu('bare-grpc-js-2'), streamCpu('bare-grpc-js')) });
   // What TLS costs: each transport variant against the same service in plaintext, same round.
   for (const variant of results.options.variants.filter(isTransportVariant)) {
     for (const rpc of measuresUnary(variant) ? UNARY_RPCS : []) {
@@ -396,9 +404,11 @@ export function renderReport(results: SuiteResults): string {
     `Method: each server alone on core 0 (\`taskset -c 0\`), the load generator on core 1 (\`taskset -c 1\`)` +
       `${results.pinned ? '' : ' **(NOT pinned: taskset missing)**'}; the targets not being measured are paused (SIGSTOP) meanwhile. ` +
       `${rounds} interleaved round${rounds > 1 ? 's' : ''} ` +
-      `(every target once per round, same order); ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s of ` +
+      `(every target once per round, same order, each round with freshly started processes); ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s of ` +
       'unmeasured warm-up load per measurement. Figures are medians over the rounds (± is half the max-min spread); ' +
-      'ratios are taken within each round, then the median. Absolute figures move about ±20% on this machine: compare ratios. ' +
+      'ratios are taken within each round, then the median. Absolute figures move about ±20% on this machine: compare ratios, ' +
+      'and read each against "bare #2 / bare", the same bare grpc-js server in a second process: how far apart two identical ' +
+      'targets came out in this run. ' +
       "Server CPU per call (or per streamed message) is the server process's own utime + stime (`/proc/<pid>/stat`, every thread, " +
       `${results.cpuTicksPerSecond ?? 100} ticks/s) over the measured window divided by the calls (messages) served in it: ` +
       'time spent waiting for a core is not counted, so it moves much less than calls/s when other work shares the machine.' +
@@ -420,6 +430,7 @@ export function renderReport(results: SuiteResults): string {
         'in flight (conns x streams)',
         ...targets.map((t) => label(t)),
         `${project} / bare`,
+        'bare #2 / bare (noise floor)',
         `${project} / Python`,
         'bare / raw',
       ];
@@ -429,6 +440,7 @@ export function renderReport(results: SuiteResults): string {
           shapeLabel(shape),
           ...targets.map((t) => cell(of(t))),
           formatRatio(medianRatio(of(project), of('bare-grpc-js')), GOALS.projectVsBare),
+          formatRatio(medianRatio(of('bare-grpc-js-2'), of('bare-grpc-js'))),
           formatRatio(medianRatio(of(project), of('python-grpcio')), GOALS.projectVsPythonUnary),
           formatRatio(medianRatio(of('bare-grpc-js'), of('raw-http2'))),
         ];
@@ -439,7 +451,7 @@ export function renderReport(results: SuiteResults): string {
           '(above 1x = costs more than bare grpc-js):',
         '',
       );
-      const cpuHeader = ['in flight (conns x streams)', ...targets.map((t) => label(t)), `${project} / bare`, 'Python / bare', 'server CPU use'];
+      const cpuHeader = ['in flight (conns x streams)', ...targets.map((t) => label(t)), `${project} / bare`, 'bare #2 / bare (noise floor)', 'Python / bare', 'server CPU use'];
       const cpuRows = options.shapes.map((shape) => {
         const cpu = (target: TargetId) => unaryByRound(results, target, rpc, shape, 'cpu');
         const measured = results.unary.filter((m) => m.rpc === rpc && sameShape(m.shape, shape));
@@ -447,6 +459,7 @@ export function renderReport(results: SuiteResults): string {
           shapeLabel(shape),
           ...targets.map((t) => cpuCell(cpu(t))),
           formatRatio(medianRatio(cpu(project), cpu('bare-grpc-js'))),
+          formatRatio(medianRatio(cpu('bare-grpc-js-2'), cpu('bare-grpc-js'))),
           formatRatio(medianRatio(cpu('python-grpcio'), cpu('bare-grpc-js'))),
           targets.map((t) => `${label(t)} ${utilization(measured.filter((m) => m.target === t))}`).join(', '),
         ];
@@ -469,6 +482,7 @@ export function renderReport(results: SuiteResults): string {
       return [
         label(t),
         cell(streamByRound(results, t)),
+        formatRatio(medianRatio(streamByRound(results, t), streamByRound(results, 'bare-grpc-js'))),
         cpuCell(streamByRound(results, t, 'cpu')),
         formatRatio(medianRatio(streamByRound(results, t, 'cpu'), streamByRound(results, 'bare-grpc-js', 'cpu'))),
         utilization(measured),
@@ -477,7 +491,7 @@ export function renderReport(results: SuiteResults): string {
     });
     out.push(
       ...table(
-        ['target', 'messages/s', 'server CPU µs/message', 'CPU/message vs bare', 'server CPU use', 'client CPU (100% = the client is the limit)'],
+        ['target', 'messages/s', 'messages/s vs bare', 'server CPU µs/message', 'CPU/message vs bare', 'server CPU use', 'client CPU (100% = the client is the limit)'],
         rows,
       ),
       '',

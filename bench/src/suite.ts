@@ -1,7 +1,9 @@
-// The whole benchmark: start every target on the server core, check each answers correctly,
-// then run interleaved rounds (every target once per round, same order) of unary h2load
-// measurements and streaming measurements from the load core, re-checking answers after
-// every round. Returns every figure and every check; report.ts turns them into a table.
+// The whole benchmark: interleaved rounds (every target once per round, same order) of unary
+// h2load measurements and streaming measurements from the load core. Every round starts each
+// target afresh on the server core and checks it answers correctly, and re-checks after its
+// load: how a Node process's young generation settles moves its CPU per call by 10-30%, so a
+// median over rounds is a median over processes, not one process's luck. Returns every figure
+// and every check; report.ts turns them into a table.
 import { LISTENING } from '@grpc-ts/runtime';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,7 @@ import type { SuiteResults, TargetNote } from './results';
 import { clockTicksPerSecond, formatMicros, type ServerCpu } from './server-cpu';
 import {
   BUNDLE_ENTRIES,
-  baseOf,
+  bundleOf,
   variantOf,
   bundle,
   describeTarget,
@@ -122,7 +124,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
     const withEdge = wanted.includes('edge');
     // The edge brings its own route-guide and prod-service.
     const needed = [
-      ...new Set([...wanted.map(baseOf).filter((id) => id in BUNDLE_ENTRIES), ...(withEdge ? ['route-guide', 'prod-service'] : []), 'stream-client']),
+      ...new Set([...wanted.map(bundleOf).filter((id) => id in BUNDLE_ENTRIES), ...(withEdge ? ['route-guide', 'prod-service'] : []), 'stream-client']),
     ] as (keyof typeof BUNDLE_ENTRIES)[];
     log(`bundling ${needed.join(', ')} ...`);
     const bundled = bundle(Object.fromEntries(needed.map((id) => [id, BUNDLE_ENTRIES[id]])));
@@ -130,39 +132,52 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
     results.problems.push(...Object.values(bundled.failures));
     const streamClient = bundled.files['stream-client'];
 
-    for (const id of wanted) {
-      if (bundled.failures[baseOf(id)] || id === 'edge') continue;
-      try {
-        const target = await startTarget(targetSpec(id, bundled.files, payloads, options.pythonWorkers, tls), SERVER_CPU);
-        running.set(id, target);
-        const pids = target.serverPids();
-        results.targets.push({ id, address: target.address, detail: describeTarget(target, options.pythonWorkers), serverPids: pids, spawnedPid: target.spawnedPid });
-        log(`started ${id} on ${target.address}, serving pid ${pids.join(',')}`);
-      } catch (error) {
-        results.problems.push(`${id} did not start: ${errorMessage(error)}`);
+    // Each round's own processes; a target that answered wrong before timing is dropped for good.
+    const dropped = new Set<TargetId>();
+    const startRound = async (round: number) => {
+      for (const id of wanted) {
+        if (bundled.failures[bundleOf(id)] || id === 'edge' || dropped.has(id)) continue;
+        try {
+          const target = await startTarget(targetSpec(id, bundled.files, payloads, options.pythonWorkers, tls), SERVER_CPU);
+          running.set(id, target);
+          const pids = target.serverPids();
+          if (round === 1) {
+            results.targets.push({ id, address: target.address, detail: describeTarget(target, options.pythonWorkers), serverPids: pids, spawnedPid: target.spawnedPid });
+            log(`started ${id} on ${target.address}, serving pid ${pids.join(',')}`);
+          }
+        } catch (error) {
+          results.problems.push(`round ${round}: ${id} did not start: ${errorMessage(error)}`);
+        }
       }
-    }
-
-    // Only targets that answer correctly are timed.
-    for (const [id, target] of [...running]) {
-      const problem = await verifyTarget(id, target.endpoint, payloads);
-      // A TLS target must say so in its own 'listening' line and refuse what its transport refuses.
-      const transport = await transportProblem(id, target, payloads);
-      if (transport.check) results.checks.push(transport.check);
-      if (problem || transport.problem) {
-        results.problems.push(
-          problem
-            ? `${id} answered wrong before timing, so it was not measured: ${problem}`
-            : `${id} is not on the transport it is named after, so it was not measured: ${transport.problem}`,
-        );
-        await target.stop();
-        running.delete(id);
+      // Only targets that answer correctly are timed.
+      for (const [id, target] of [...running]) {
+        const problem = await verifyTarget(id, target.endpoint, payloads);
+        // A TLS target must say so in its own 'listening' line and refuse what its transport refuses.
+        const transport = await transportProblem(id, target, payloads);
+        if (transport.check && round === 1) results.checks.push(transport.check);
+        if (problem || transport.problem) {
+          results.problems.push(
+            problem
+              ? `round ${round}: ${id} answered wrong before timing, so it was not measured: ${problem}`
+              : `round ${round}: ${id} is not on the transport it is named after, so it was not measured: ${transport.problem}`,
+          );
+          await target.stop();
+          running.delete(id);
+          if (round === 1) dropped.add(id);
+        }
       }
-    }
-    if (running.size > 0) results.checks.push(`before timing, a real gRPC client got the expected answers from ${[...running.keys()].join(', ')}`);
-    const pidLine = serverPidCheck(results.targets.filter((t) => running.has(t.id)));
-    if (pidLine) results.checks.push(pidLine);
+      if (round === 1 && running.size > 0) {
+        results.checks.push(`before timing, in every round, fresh processes of ${[...running.keys()].join(', ')} were started and a real gRPC client got the expected answers from each`);
+        const pidLine = serverPidCheck(results.targets.filter((t) => running.has(t.id)));
+        if (pidLine) results.checks.push(pidLine);
+      }
+    };
+    const stopRound = async () => {
+      await Promise.all([...running.values()].map((target) => target.stop()));
+      running.clear();
+    };
 
+    await startRound(1);
     const edgeBodies = { planTrip: join(work, 'PlanTrip.grpc'), getFeature: bodyFiles.GetFeature };
     if (withEdge) {
       if (!running.get('route-guide')) results.skipped.push('edge: needs the route-guide target for its direct comparison');
@@ -184,6 +199,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
     const idWidth = Math.max(14, ...[...running.keys()].map((id) => id.length));
     for (let round = 1; round <= options.rounds; round++) {
       const tag = `round ${round}/${options.rounds}`;
+      if (round > 1) await startRound(round);
       for (const shape of withH2load ? options.shapes : []) {
         for (const rpc of UNARY_RPCS) {
           for (const id of unaryTargets(rpc, options.variants)) {
@@ -236,11 +252,12 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
       }
       results.problems.push(...wrong);
       if (wrong.length === 0 && running.size > 0) results.checks.push(`after ${tag}, every target still gave the expected answers to a real gRPC client`);
+      // What this round's processes counted themselves.
+      const metrics = await checkServiceMetrics(running);
+      results.checks.push(...metrics.checks.map((line) => `${tag}: ${line}`));
+      results.problems.push(...metrics.problems.map((line) => `${tag}: ${line}`));
+      await stopRound();
     }
-
-    const metrics = await checkServiceMetrics(running);
-    results.checks.push(...metrics.checks);
-    results.problems.push(...metrics.problems);
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
