@@ -51,6 +51,17 @@ const DEADLINE_SLACK_MS = 25;
 
 const SHUTDOWN_DETAILS = 'server is shutting down; retry on another instance';
 
+// The ServerCall of a grpc-js call, for the one 'cancelled' listener all calls share: a
+// closure per call for it (and for the deadline and drain, which most calls never need) was
+// garbage on every unary call.
+const CALL = Symbol('serverCall');
+function onRawCancelled(this: RawCall): void {
+  (this as RawCall & { [CALL]?: ServerCall })[CALL]?.cancelledByTransport();
+}
+
+/** Runs when a call ends, with its status code and the call. */
+export type EndListener = (code: number, call: ServerCall) => void;
+
 export class ServerCall implements CallContext {
   /** Set once, when the call ends; its status code. */
   ended = false;
@@ -62,9 +73,11 @@ export class ServerCall implements CallContext {
   /** The sweeper's bookkeeping: activity at its last look, and looks since it changed. */
   sweptActivity = -1;
   idleSweeps = 0;
+  /** performance.now() when the metrics wrapper first saw the call. */
+  startedAt = 0;
   private controller?: AbortController;
-  private listeners?: ((code: number) => void)[];
-  private drainWaiter?: { resolve(): void; reject(error: Error): void };
+  private listeners?: EndListener[];
+  private drainWaiter?: { reject(error: Error): void; listener(): void };
   private deadlineTimer?: NodeJS.Timeout;
   private stopReason?: StopReason;
   private stopped?: Promise<void>;
@@ -86,7 +99,8 @@ export class ServerCall implements CallContext {
     this.deadline = typeof deadline === 'number' ? deadline : deadline.getTime();
     // Server streams and bidi calls answer through the stream; the others by callback.
     this.streaming = method.kind === 'serverStream' || method.kind === 'bidi';
-    raw.on('cancelled', this.onCancelled);
+    (raw as RawCall & { [CALL]?: ServerCall })[CALL] = this;
+    raw.on('cancelled', onRawCancelled);
     if (this.deadline !== Infinity) {
       const left = this.deadline - Date.now();
       // Already dead: grpc-js may even have answered it before handing it over (a half-close
@@ -101,7 +115,7 @@ export class ServerCall implements CallContext {
       // writes; ours sends the status after them (and guardFlush resets a stuck stream).
       if (method.kind !== 'unary') {
         if (this.streaming) takeOverDeadline(raw);
-        this.deadlineTimer = setTimeout(this.onDeadline, left);
+        this.deadlineTimer = setTimeout(() => this.stop('deadline'), left);
       }
     } else if (endedByTransport(raw)) {
       this.stop('cancelled');
@@ -135,9 +149,9 @@ export class ServerCall implements CallContext {
 
   // --- for the chain ---
 
-  /** Runs `listener(code)` when the call ends (at once if it already has). */
-  onEnd(listener: (code: number) => void): void {
-    if (this.ended) listener(this.code);
+  /** Runs `listener(code, call)` when the call ends (at once if it already has). */
+  onEnd(listener: EndListener): void {
+    if (this.ended) listener(this.code, this);
     else (this.listeners ??= []).push(listener);
   }
 
@@ -192,8 +206,12 @@ export class ServerCall implements CallContext {
   drained(): Promise<void> {
     if (this.ended) return Promise.reject(new StopError());
     return new Promise<void>((resolve, reject) => {
-      this.drainWaiter = { resolve, reject };
-      this.raw.once('drain', this.onDrain);
+      const listener = () => {
+        this.drainWaiter = undefined;
+        resolve();
+      };
+      this.drainWaiter = { reject, listener };
+      this.raw.once('drain', listener);
     });
   }
 
@@ -239,17 +257,17 @@ export class ServerCall implements CallContext {
     this.ended = true;
     this.code = code;
     // The 'cancelled' listener stays: grpc-js emits 'cancelled' after every status it sends,
-    // and onCancelled ignores an ended call (cheaper than removing it on every call).
+    // and cancelledByTransport ignores an ended call (cheaper than removing it on every call).
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     if (this.tracked) this.host.streamEnded(this);
     const waiter = this.drainWaiter;
     if (waiter) {
       this.drainWaiter = undefined;
-      this.raw.removeListener('drain', this.onDrain);
+      this.raw.removeListener('drain', waiter.listener);
       waiter.reject(new StopError());
     }
     const listeners = this.listeners;
-    if (listeners) for (let i = 0; i < listeners.length; i++) listeners[i]!(code);
+    if (listeners) for (let i = 0; i < listeners.length; i++) listeners[i]!(code, this);
   }
 
   // After the status is handed over, the client has statusFlushMs to take it (and whatever
@@ -261,20 +279,13 @@ export class ServerCall implements CallContext {
     stream.once('close', () => clearTimeout(timer));
   }
 
-  private readonly onCancelled = () => {
+  /** grpc-js's 'cancelled': the client went away, its deadline passed, or a status went out. */
+  cancelledByTransport(): void {
     if (this.ended) return;
     const pastDeadline = this.deadline !== Infinity && this.deadline - DEADLINE_SLACK_MS <= Date.now();
     this.stopReason = pastDeadline ? 'deadline' : 'cancelled';
     this.end(pastDeadline ? status.DEADLINE_EXCEEDED : status.CANCELLED);
     this.controller?.abort(this.stopReason);
     this.resolveStopped?.();
-  };
-
-  private readonly onDeadline = () => this.stop('deadline');
-
-  private readonly onDrain = () => {
-    const waiter = this.drainWaiter;
-    this.drainWaiter = undefined;
-    waiter?.resolve();
-  };
+  }
 }

@@ -3,6 +3,7 @@
 // Outermost in the chain, so rejections by later wrappers are counted too.
 import type { ServerMetrics } from '@grpc-ts/runtime';
 import type { CallWrapper } from '../chain';
+import type { ServerCall } from '../server-call';
 
 export function callMetrics(metrics: ServerMetrics | undefined): CallWrapper {
   return {
@@ -10,9 +11,11 @@ export function callMetrics(metrics: ServerMetrics | undefined): CallWrapper {
     wrap(method, next) {
       if (!metrics) return undefined;
       const record = metrics.recorderFor(method.path);
+      // One listener per method, not a closure per call.
+      const done = (code: number, call: ServerCall) => record(code, (performance.now() - call.startedAt) / 1000);
       return (call) => {
-        const started = performance.now();
-        call.onEnd((code) => record(code, (performance.now() - started) / 1000));
+        call.startedAt = performance.now();
+        call.onEnd(done);
         next(call);
       };
     },
