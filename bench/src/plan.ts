@@ -32,3 +32,11 @@ function withVariants(targets: readonly TargetId[], service: ServiceId, variants
 export const unaryTargets = (rpc: UnaryRpc, variants: readonly VariantId[] = []) =>
   withVariants(UNARY_TARGETS[rpc], PROJECT_TARGET[rpc], variants.filter(measuresUnary));
 export const streamTargets = (variants: readonly VariantId[] = []) => withVariants(STREAM_TARGETS, PROJECT_TARGET.ListFeatures, variants);
+/**
+ * The targets in the order of round `round`: each round starts one place further along, so no
+ * target is always measured first (right after the heaviest one of the block before: Python).
+ */
+export function rotated<T>(targets: readonly T[], round: number): T[] {
+  const shift = (round - 1) % Math.max(1, targets.length);
+  return [...targets.slice(shift), ...targets.slice(0, shift)];
+}

@@ -404,7 +404,7 @@ export function renderReport(results: SuiteResults): string {
     `Method: each server alone on core 0 (\`taskset -c 0\`), the load generator on core 1 (\`taskset -c 1\`)` +
       `${results.pinned ? '' : ' **(NOT pinned: taskset missing)**'}; the targets not being measured are paused (SIGSTOP) meanwhile. ` +
       `${rounds} interleaved round${rounds > 1 ? 's' : ''} ` +
-      `(every target once per round, same order, each round with freshly started processes); ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s of ` +
+      `(every target once per round, the order rotated by one each round, each round with freshly started processes); ${options.durationMs / 1000} s measured after ${options.warmupMs / 1000} s of ` +
       'unmeasured warm-up load per measurement. Figures are medians over the rounds (± is half the max-min spread); ' +
       'ratios are taken within each round, then the median. Absolute figures move about ±20% on this machine: compare ratios, ' +
       'and read each against "bare #2 / bare", the same bare grpc-js server in a second process: how far apart two identical ' +

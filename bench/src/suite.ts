@@ -1,4 +1,4 @@
-// The whole benchmark: interleaved rounds (every target once per round, same order) of unary
+// The whole benchmark: interleaved rounds (every target once per round, the order rotated) of unary
 // h2load measurements and streaming measurements from the load core. Every round starts each
 // target afresh on the server core and checks it answers correctly, and re-checks after its
 // load: how a Node process's young generation settles moves its CPU per call by 10-30%, so a
@@ -14,7 +14,7 @@ import { errorMessage, measureStream, measureUnary } from './measure';
 import type { BenchOptions } from './options';
 import { grpcFrame, loadPayloads, type UnaryRpc } from './payloads';
 import { SERVER_CPU, hasCommand } from './pinning';
-import { UNARY_RPCS, streamTargets, unaryTargets } from './plan';
+import { UNARY_RPCS, rotated, streamTargets, unaryTargets } from './plan';
 import type { SuiteResults, TargetNote } from './results';
 import { clockTicksPerSecond, formatMicros, type ServerCpu } from './server-cpu';
 import {
@@ -39,6 +39,7 @@ import { verifyTarget, verifyTransport } from './verify';
 import { measureEdgeRound, startEdgeStack, type EdgeStack } from './edge-bench';
 
 type Log = (line: string) => void;
+
 
 const cpuNote = (cpu: ServerCpu | undefined, unit: string) =>
   cpu
@@ -202,7 +203,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
       if (round > 1) await startRound(round);
       for (const shape of withH2load ? options.shapes : []) {
         for (const rpc of UNARY_RPCS) {
-          for (const id of unaryTargets(rpc, options.variants)) {
+          for (const id of rotated(unaryTargets(rpc, options.variants), round)) {
             const target = running.get(id);
             if (!target) continue;
             const what = `${tag} ${rpc} ${shapeLabel(shape)} in flight, ${id}`;
@@ -218,7 +219,7 @@ export async function runSuite(options: BenchOptions, log: Log = (line) => proce
           }
         }
       }
-      for (const id of streamTargets(options.variants)) {
+      for (const id of rotated(streamTargets(options.variants), round)) {
         const target = running.get(id);
         if (!target || !streamClient) continue;
         const what = `${tag} ListFeatures, ${id}`;

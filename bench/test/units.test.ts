@@ -7,7 +7,7 @@ import { prod, routeguide } from '@grpc-ts/protos';
 import { ratioLines, renderReport, tlsSection } from '../src/report';
 import { parseCallCounts } from '../src/service-metrics';
 import { formatCount, median, medianDifference, medianRatio, spread } from '../src/stats';
-import { streamTargets, unaryTargets } from '../src/plan';
+import { rotated, streamTargets, unaryTargets } from '../src/plan';
 import { SETTING_VARIANT_IDS } from '../src/variants';
 import { measureUnary } from '../src/measure';
 import type { BenchTls } from '../src/tls';
@@ -262,6 +262,16 @@ describe('options', () => {
     } finally {
       jest.restoreAllMocks();
     }
+  });
+});
+
+describe('measuring order', () => {
+  it('starts each round one target further along, so none is always first', () => {
+    const targets = ['prod-service', 'bare-grpc-js', 'bare-grpc-js-2', 'raw-http2', 'python-grpcio'];
+    expect(rotated(targets, 1)).toEqual(targets);
+    expect(rotated(targets, 2)).toEqual(['bare-grpc-js', 'bare-grpc-js-2', 'raw-http2', 'python-grpcio', 'prod-service']);
+    expect(rotated(targets, 6)).toEqual(targets);
+    expect(rotated([], 3)).toEqual([]);
   });
 });
 
