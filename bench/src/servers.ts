@@ -173,7 +173,7 @@ export function targetSpec(
       return { id, command: node, args: [bundled(id)], env: SERVICE_ENV };
     case 'bare-grpc-js':
     case 'bare-grpc-js-2':
-      return { id, command: node, args: [bundled('bare-grpc-js'), STOCK_FILE, FEATURES_FILE], env: { PORT: '0' } };
+      return { id, command: node, args: [bundled(bundleOf(id)), STOCK_FILE, FEATURES_FILE], env: { PORT: '0' } };
     case 'raw-http2': {
       const answers = Object.fromEntries(
         Object.values(payloads.unary).map((call) => [call.path, grpcFrame(call.response).toString('base64')]),

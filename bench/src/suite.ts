@@ -40,7 +40,6 @@ import { measureEdgeRound, startEdgeStack, type EdgeStack } from './edge-bench';
 
 type Log = (line: string) => void;
 
-
 const cpuNote = (cpu: ServerCpu | undefined, unit: string) =>
   cpu
     ? `  ${formatMicros(cpu.microsPerUnit).padStart(6)} µs server CPU/${unit} (${Math.round(cpu.utilization * 100)}% of a core` +
